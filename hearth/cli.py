@@ -1,0 +1,15 @@
+"""The `hearth` command: Django's management commands under Hearth's settings."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["hearth", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

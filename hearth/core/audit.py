@@ -1,0 +1,171 @@
+"""The audit trail: the one way Hearth records who did what, to what, why, when and from where.
+
+Every service that changes state, and every read of personal data, calls `record()` inside its
+own transaction, so the record exists exactly when the change does. Records are append-only
+(model guards, queryset guards and database triggers) and each carries the SHA-256 of its own
+contents plus the previous record's hash, so any edit, deletion or insertion in the middle of the
+chain is found by `verify_chain()` (the `hearth audit-verify` command)."""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import AuditChainHead, AuditRecord
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the current request came from; set once per request by the middleware."""
+
+    channel: str = AuditRecord.Channel.SYSTEM
+    address: str = ""
+
+
+_current_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar(
+    "hearth_audit_origin",
+    default=Origin(),  # noqa: B039 - frozen, never mutated
+)
+
+
+def set_origin(origin: Origin) -> contextvars.Token:
+    return _current_origin.set(origin)
+
+
+def reset_origin(token: contextvars.Token) -> None:
+    _current_origin.reset(token)
+
+
+def _describe_actor(actor: Any) -> tuple[Any, str]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, "system" if actor is None else "anonymous"
+    return actor.pk, actor.get_username()
+
+
+def _describe_target(target: models.Model | None) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    return f"{target._meta.app_label}.{target._meta.model_name}", str(target.pk)
+
+
+def _canonical(record: AuditRecord) -> bytes:
+    payload = {
+        "recorded_at": record.recorded_at.isoformat(),
+        "actor_id": str(record.actor_id) if record.actor_id else "",
+        "actor_label": record.actor_label,
+        "action": record.action,
+        "target_type": record.target_type,
+        "target_id": record.target_id,
+        "purpose": record.purpose,
+        "organization_id": str(record.organization_id) if record.organization_id else "",
+        "network_id": str(record.network_id) if record.network_id else "",
+        "channel": record.channel,
+        "origin_address": record.origin_address,
+        "detail": record.detail,
+        "previous_hash": record.previous_hash,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def compute_hash(record: AuditRecord) -> str:
+    return hashlib.sha256(_canonical(record)).hexdigest()
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    purpose: str = "",
+    organization: Any = None,
+    network: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """Append one record to the audit trail, in the caller's transaction.
+
+    `action` is a stable dotted code, `hearth.<app>.<entity>.<verb>`. `organization` and
+    `network` scope who may read the record later. `detail` must never hold personal data about
+    the people Hearth serves, and never a confidential address."""
+    if not action.startswith("hearth.") or action.count(".") < 3:
+        raise ValueError(f"Audit action codes look like hearth.<app>.<entity>.<verb>: {action!r}")
+    origin = _current_origin.get()
+    actor_id, actor_label = _describe_actor(actor)
+    target_type, target_id = _describe_target(target)
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            id=1, defaults={"last_hash": GENESIS_HASH}
+        )
+        entry = AuditRecord(
+            recorded_at=timezone.now(),
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            purpose=purpose,
+            organization_id=getattr(organization, "pk", organization),
+            network_id=getattr(network, "pk", network),
+            channel=origin.channel,
+            origin_address=origin.address,
+            detail=detail or {},
+            previous_hash=head.last_hash,
+        )
+        entry.record_hash = compute_hash(entry)
+        entry.save()
+        AuditChainHead.objects.filter(id=1).update(
+            last_sequence=entry.sequence, last_hash=entry.record_hash
+        )
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def _records_in_order() -> Iterator[AuditRecord]:
+    return AuditRecord.objects.order_by("sequence").iterator(chunk_size=2000)
+
+
+def verify_chain() -> ChainReport:
+    """Walk the whole trail in order and report the first record whose link is broken."""
+    previous_hash = GENESIS_HASH
+    checked = 0
+    last_sequence = 0
+    for entry in _records_in_order():
+        if entry.previous_hash != previous_hash:
+            return ChainReport(
+                checked,
+                entry.sequence,
+                "its link to the record before it is broken "
+                "(a record before it was removed, inserted or changed)",
+            )
+        if compute_hash(entry) != entry.record_hash:
+            return ChainReport(checked, entry.sequence, "its contents do not match its hash")
+        previous_hash = entry.record_hash
+        last_sequence = entry.sequence
+        checked += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    expected = head.last_hash if head else GENESIS_HASH
+    if expected != previous_hash:
+        return ChainReport(
+            checked,
+            (head.last_sequence if head else last_sequence),
+            "the newest records are missing (the chain ends before its recorded head)",
+        )
+    return ChainReport(checked)

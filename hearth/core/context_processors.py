@@ -1,0 +1,45 @@
+"""What every page's shell needs: quick-exit settings, navigation, the context switcher."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+CONTEXT_SESSION_KEY = "hearth_context"
+
+
+def _navigation(request):
+    user = request.user
+    if user.is_authenticated:
+        items = [
+            (reverse("accounts:home"), _("My Hearth")),
+            (reverse("accounts:organizations"), _("Organizations")),
+            (reverse("accounts:networks"), _("Networks")),
+            (reverse("accounts:account"), _("Account")),
+        ]
+    else:
+        items = [(reverse("core:home"), _("Home")), (reverse("accounts:sign-in"), _("Sign in"))]
+    path = request.path
+    home_paths = {reverse("core:home"), reverse("accounts:home")}
+
+    def is_current(url):
+        return path == url if url in home_paths else path.startswith(url)
+
+    return [{"url": url, "label": label, "current": is_current(url)} for url, label in items]
+
+
+def shell(request):
+    from hearth.accounts.selectors import switchable_contexts
+
+    user = getattr(request, "user", None)
+    contexts = switchable_contexts(user) if user is not None else []
+    current = request.session.get(CONTEXT_SESSION_KEY) if hasattr(request, "session") else None
+    if contexts and current not in {value for value, _label in contexts}:
+        current = contexts[0][0]
+    return {
+        "shell": {
+            "quick_exit_url": settings.HEARTH_QUICK_EXIT_URL,
+            "navigation": _navigation(request) if user is not None else [],
+            "contexts": contexts,
+            "current_context": current,
+        }
+    }

@@ -1,0 +1,73 @@
+"""Cross-cutting data: the audit trail."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit records are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise PermissionError("Audit records are append-only: they cannot be deleted.")
+
+
+class AuditRecord(models.Model):
+    """One entry of the append-only audit trail, chained to the entry before it by hash.
+
+    Records are written only by `hearth.core.audit.record`. They name who acted (kept as an id
+    and a label, so the record outlives the account), what they did, to what, for which purpose,
+    when and from where. The shape maps onto a FHIR AuditEvent (agent, action, entity,
+    purposeOfEvent, recorded, source)."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+        COMMAND = "command", _("Command")
+        SYSTEM = "system", _("System")
+
+    sequence = models.BigAutoField(primary_key=True)
+    recorded_at = models.DateTimeField()
+    actor_id = models.UUIDField(null=True, blank=True, db_index=True)
+    actor_label = models.CharField(max_length=254)
+    action = models.CharField(max_length=120, db_index=True)
+    target_type = models.CharField(max_length=80, blank=True)
+    target_id = models.CharField(max_length=64, blank=True, db_index=True)
+    purpose = models.CharField(max_length=200, blank=True)
+    organization_id = models.UUIDField(null=True, blank=True, db_index=True)
+    network_id = models.UUIDField(null=True, blank=True, db_index=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SYSTEM)
+    origin_address = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    record_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["organization_id", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action}"
+
+    def save(self, *args, **kwargs):
+        # An invariant, not a workflow: a stored record never changes.
+        if not self._state.adding:
+            raise PermissionError("Audit records are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit records are append-only: they cannot be deleted.")
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the newest record's hash. Writers lock it, so two transactions can
+    never both extend the chain from the same record."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_sequence = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"Audit chain head at #{self.last_sequence}"

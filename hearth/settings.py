@@ -1,0 +1,232 @@
+"""Hearth's one settings module. Everything that differs between installs comes from the
+environment; see docs/operations.md for every variable."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger("hearth.settings")
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DATA_DIR = Path(os.environ.get("HEARTH_DATA_DIR", "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def read_or_create_secret(env_name: str, file_name: str, make) -> str:
+    """Take a secret from the environment, or from a file in the data directory that is created
+    on first start. A generated secret is fine for trying Hearth out; production must set it."""
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    path = DATA_DIR / file_name
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    logger.warning(
+        "%s was not set: generated one into %s. Production installs must set %s "
+        "(see docs/operations.md).",
+        env_name,
+        path,
+        env_name,
+    )
+    return value
+
+
+SECRET_KEY = read_or_create_secret(
+    "HEARTH_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50)
+)
+# The key-encryption key wraps every per-person data key (see hearth/core/crypto.py).
+HEARTH_KEY_ENCRYPTION_KEY = read_or_create_secret(
+    "HEARTH_KEY_ENCRYPTION_KEY", "key_encryption_key", lambda: secrets.token_urlsafe(32)
+)
+
+DEBUG = env_flag("HEARTH_DEBUG", False)
+TESTING = env_flag("HEARTH_TESTING", False)
+ALLOWED_HOSTS = env_list("HEARTH_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("HEARTH_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "hearth.core",
+    "hearth.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "hearth.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "hearth.accounts.middleware.TwoFactorRequiredMiddleware",
+    "hearth.core.middleware.RequestOriginMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hearth.urls"
+WSGI_APPLICATION = "hearth.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hearth.core.context_processors.shell",
+            ],
+        },
+    },
+]
+FORM_RENDERER = "hearth.core.forms.GovukFormRenderer"
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'hearth.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue instead of
+    # failing half-way; WAL lets readers continue while one writes.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "core:home"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+
+OTP_TOTP_ISSUER = "Hearth"
+# Roles whose holders can see personal data must use two-factor sign-in (see
+# hearth/accounts/rules.py). Turning this off is for development only.
+HEARTH_TWO_FACTOR_REQUIRED = env_flag("HEARTH_TWO_FACTOR_REQUIRED", True)
+
+# Sign-in throttling: this many failures for one e-mail address, or from one address on the
+# network, within the window locks further attempts until the window has passed.
+HEARTH_SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
+HEARTH_SIGN_IN_MAX_FAILURES_PER_ORIGIN = 20
+HEARTH_SIGN_IN_WINDOW_MINUTES = 15
+HEARTH_INVITATION_DAYS = 7
+
+# Where the quick-exit control takes a person: a neutral, everyday page.
+HEARTH_QUICK_EXIT_URL = os.environ.get("HEARTH_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "hearth_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+USE_I18N = True
+TIME_ZONE = os.environ.get("HEARTH_TIME_ZONE", "UTC")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# Security: cookies are Secure unless DEBUG, or unless explicitly turned off for a plain-http
+# local demo (`make run` does that; production sits behind HTTPS).
+SECURE_COOKIES = env_flag("HEARTH_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "hearth_session"
+SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "hearth.core.errors.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_flag("HEARTH_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("HEARTH_HSTS_SECONDS", "0"))
+if env_flag("HEARTH_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+EMAIL_BACKEND = os.environ.get(
+    "HEARTH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("HEARTH_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("HEARTH_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("HEARTH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HEARTH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("HEARTH_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("HEARTH_FROM_EMAIL", "Hearth <no-reply@hearth.invalid>")
+
+# Which address on the network a request came from, for the audit trail. Behind a reverse
+# proxy, name the header it sets (e.g. HTTP_X_FORWARDED_FOR); otherwise the socket address.
+HEARTH_CLIENT_IP_HEADER = os.environ.get("HEARTH_CLIENT_IP_HEADER", "REMOTE_ADDR")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("HEARTH_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
