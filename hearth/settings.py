@@ -4,6 +4,7 @@ environment; see docs/operations.md for every variable."""
 import logging
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +61,8 @@ HEARTH_KEY_ENCRYPTION_KEY = read_or_create_secret(
 )
 
 DEBUG = env_flag("HEARTH_DEBUG", False)
-TESTING = env_flag("HEARTH_TESTING", False)
+# Under pytest, static files are served from the app folders without collectstatic.
+TESTING = env_flag("HEARTH_TESTING", False) or "pytest" in sys.modules
 ALLOWED_HOSTS = env_list("HEARTH_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("HEARTH_CSRF_TRUSTED_ORIGINS", "")
 

@@ -3,6 +3,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from hearth.core.audit import describe_action
 from hearth.core.forms import HearthForm, HearthFormMixin
 
 from .models import Organization, Role
@@ -214,15 +215,17 @@ class AddCoordinatorForm(HearthForm):
 class AuditFilterForm(HearthForm):
     action = forms.ChoiceField(label=_("What happened"), required=False)
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, actions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Everything"))] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", _("Everything"))] + [
+            (action, describe_action(action)) for action in actions
+        ]
 
     def clean(self):
         data = super().clean()

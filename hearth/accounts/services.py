@@ -452,10 +452,17 @@ def invitation_create(
     )
     link = base_url.rstrip("/") + reverse("accounts:invitation-accept", args=[token])
     context = {"organization": organization, "link": link, "days": settings.HEARTH_INVITATION_DAYS}
-    subject = _("You are invited to join %(organization)s on Hearth") % {
-        "organization": organization.name
-    }
-    body = render_to_string("accounts/email/invitation.txt", context)
+    # We do not know which language the invited person reads, so the message carries every one.
+    subjects, bodies = [], []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            subjects.append(
+                _("You are invited to join %(organization)s on Hearth")
+                % {"organization": organization.name}
+            )
+            bodies.append(render_to_string("accounts/email/invitation.txt", context))
+    subject = " / ".join(subjects)
+    body = "\n---\n\n".join(bodies)
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
     )

@@ -28,6 +28,11 @@ from . import forms, rules, selectors, services
 from .models import Organization, User
 
 
+def posted(request):
+    """The submitted data on POST (even when every field was left empty), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -64,9 +69,9 @@ def _activate_language(request, response, language: str):
 def sign_in(request):
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = forms.SignInForm(request.POST or None)
+    form = forms.SignInForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
+        email = form.cleaned_data["email"].strip().lower()
         origin = client_address(request)
         if services.sign_in_locked(email=email, origin_address=origin):
             form.add_error(
@@ -78,7 +83,7 @@ def sign_in(request):
             )
         else:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
-            known = None if user else User.objects.filter(email=email.strip().lower()).first()
+            known = None if user else User.objects.filter(email=email).first()
             services.sign_in_attempt_record(
                 email=email, origin_address=origin, user=user or known, succeeded=user is not None
             )
@@ -109,7 +114,7 @@ def two_factor(request):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
         return redirect(reverse("accounts:two-factor-setup") + _next_query(request))
-    form = forms.TokenForm(request.POST or None)
+    form = forms.TokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         allowed, _detail = device.verify_is_allowed()
         if not allowed:
@@ -137,7 +142,7 @@ def two_factor_setup(request):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = services.two_factor_device_start(user=request.user)
-    form = forms.TokenForm(request.POST or None)
+    form = forms.TokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if services.two_factor_device_confirm(
             user=request.user, device=device, token=form.cleaned_data["token"]
@@ -213,7 +218,7 @@ def home(request):
 def account(request):
     user = request.user
     form = forms.ProfileForm(
-        request.POST or None,
+        posted(request),
         initial={"full_name": user.full_name, "preferred_language": user.preferred_language},
     )
     if request.method == "POST" and form.is_valid():
@@ -284,7 +289,7 @@ def organization_create(request):
     )
     if not networks.exists():
         raise Http404
-    form = forms.OrganizationCreateForm(request.POST or None, networks=networks)
+    form = forms.OrganizationCreateForm(posted(request), networks=networks)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         network = data.pop("network")
@@ -318,7 +323,7 @@ def organization_edit(request, slug):
     organization = selectors.organization_for_manager(request.user, slug)
     fields = ["name", "kind", "description", "town", "website", "email", "phone"]
     form = forms.OrganizationForm(
-        request.POST or None, initial={name: getattr(organization, name) for name in fields}
+        posted(request), initial={name: getattr(organization, name) for name in fields}
     )
     if request.method == "POST" and form.is_valid():
         services.organization_update(
@@ -406,7 +411,7 @@ def member_reset_two_factor(request, slug, membership_id):
 @login_required
 def organization_invitations(request, slug):
     organization = selectors.organization_for_manager(request.user, slug)
-    form = forms.InvitationForm(request.POST or None)
+    form = forms.InvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_create(
@@ -457,7 +462,7 @@ def invitation_accept(request, token):
     if user is None and User.objects.filter(email=invitation.email).exists():
         messages.info(request, _("Sign in to accept the invitation."))
         return redirect(reverse("accounts:sign-in") + "?" + urlencode({"next": request.path}))
-    form = forms.AcceptInvitationForm(request.POST or None) if user is None else None
+    form = forms.AcceptInvitationForm(posted(request)) if user is None else None
     if request.method == "POST" and (form is None or form.is_valid()):
         data = form.cleaned_data if form is not None else {}
         try:
@@ -534,7 +539,7 @@ def networks(request):
 def network_create(request):
     if not request.user.is_superuser:
         raise Http404
-    form = forms.NetworkCreateForm(request.POST or None)
+    form = forms.NetworkCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             network = services.network_create(actor=request.user, **form.cleaned_data)
@@ -568,7 +573,7 @@ def network_detail(request, slug):
 def network_edit(request, slug):
     network = selectors.network_for_coordinator(request.user, slug)
     form = forms.NetworkForm(
-        request.POST or None,
+        posted(request),
         initial={
             "name": network.name,
             "region": network.region,
@@ -588,7 +593,7 @@ def network_add_organization(request, slug):
     candidates = selectors.organizations_visible_to(request.user).exclude(
         network_memberships__network=network
     )
-    form = forms.AddOrganizationToNetworkForm(request.POST or None, organizations=candidates)
+    form = forms.AddOrganizationToNetworkForm(posted(request), organizations=candidates)
     if request.method == "POST" and form.is_valid():
         services.organization_join_network(
             actor=request.user, organization=form.cleaned_data["organization"], network=network
@@ -628,7 +633,7 @@ def network_remove_organization(request, slug, organization_slug):
 @login_required
 def network_coordinators(request, slug):
     network = selectors.network_for_coordinator(request.user, slug)
-    form = forms.AddCoordinatorForm(request.POST or None)
+    form = forms.AddCoordinatorForm(posted(request))
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(
             email=form.cleaned_data["email"].strip().lower(), is_active=True

@@ -22,6 +22,18 @@ from .models import AuditChainHead, AuditRecord
 
 GENESIS_HASH = "0" * 64
 
+# Plain-language, translatable descriptions of action codes, registered by each app at start-up
+# (see AccountsConfig.ready) so the audit pages can say what happened in words.
+_action_labels: dict[str, Any] = {}
+
+
+def register_actions(labels: dict[str, Any]) -> None:
+    _action_labels.update(labels)
+
+
+def describe_action(action: str) -> str:
+    return str(_action_labels.get(action, action))
+
 
 @dataclass(frozen=True)
 class Origin:

@@ -2,6 +2,8 @@
 
 from django import forms, template
 
+from hearth.core.audit import describe_action
+
 register = template.Library()
 
 WIDGET_CLASSES = {
@@ -67,3 +69,9 @@ def error_anchor(bound_field) -> str:
     if widget_type(bound_field) in {"radios", "checkboxes"}:
         return f"{bound_field.auto_id}_0"
     return bound_field.id_for_label or bound_field.auto_id
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    """What an audit action code means, in the reader's language."""
+    return describe_action(code)

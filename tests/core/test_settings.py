@@ -1,0 +1,58 @@
+"""Settings come from the environment; secrets missing from it are generated once into the
+data directory, with a warning that production must set them."""
+
+import os
+import stat
+import subprocess
+import sys
+
+
+def load_settings(data_dir, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("HEARTH_") and key != "DATABASE_URL"
+    }
+    environment.update({"HEARTH_DATA_DIR": str(data_dir), **env})
+    script = (
+        "import hearth.settings as s; "
+        "print(s.SECRET_KEY); print(s.HEARTH_KEY_ENCRYPTION_KEY); print(s.DEBUG); "
+        "print(s.DATABASES['default']['ENGINE']); print(s.DATABASES['default']['NAME'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+    return result.stdout.splitlines(), result.stderr
+
+
+def test_secrets_are_generated_once_into_the_data_directory(tmp_path):
+    (secret, kek, debug, engine, name), stderr = load_settings(tmp_path)
+
+    assert (tmp_path / "secret_key").read_text().strip() == secret
+    assert (tmp_path / "key_encryption_key").read_text().strip() == kek
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    assert "Production installs must set HEARTH_SECRET_KEY" in stderr
+    assert "Production installs must set HEARTH_KEY_ENCRYPTION_KEY" in stderr
+    assert debug == "False"
+    assert engine == "django.db.backends.sqlite3"
+    assert name == str(tmp_path / "hearth.sqlite3")
+
+    (again, again_kek, *_rest), stderr_again = load_settings(tmp_path)
+    assert (again, again_kek) == (secret, kek)
+    assert "Production installs must set" not in stderr_again
+
+
+def test_secrets_and_database_from_the_environment_win(tmp_path):
+    (secret, kek, debug, engine, name), stderr = load_settings(
+        tmp_path,
+        HEARTH_SECRET_KEY="from-env",
+        HEARTH_KEY_ENCRYPTION_KEY="kek-from-env",
+        HEARTH_DEBUG="true",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/hearth_example",
+    )
+
+    assert (secret, kek, debug) == ("from-env", "kek-from-env", "True")
+    assert engine == "django.db.backends.postgresql"
+    assert name == "hearth_example"
+    assert not (tmp_path / "secret_key").exists()
+    assert "Production installs must set" not in stderr
