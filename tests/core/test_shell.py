@@ -139,6 +139,9 @@ def assert_shell(body: str, language: str):
     assert "data-hearth-quick-exit-button" in body
     assert 'href="/exit/"' in body
     assert body.count("<h1") == 1
+    # Forms need the browser to name Hearth to Hearth (CSRF), while the no-referrer header
+    # keeps every other site from learning where a visitor came from.
+    assert '<meta name="referrer" content="same-origin">' in body
 
 
 def test_every_public_page_has_the_shell_in_both_languages(client):
