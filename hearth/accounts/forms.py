@@ -14,6 +14,8 @@ slug_validator = RegexValidator(
     _("Use only lower-case letters, numbers and single hyphens, like riverbend-food-bank."),
 )
 
+EMAIL_FORMAT_ERROR = _("Enter an e-mail address in the right format, like name@example.org")
+
 
 class SignInForm(HearthForm):
     email = forms.EmailField(
@@ -21,7 +23,7 @@ class SignInForm(HearthForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "required": _("Enter your e-mail address"),
-            "invalid": _("Enter an e-mail address in the right format, like name@example.org"),
+            "invalid": EMAIL_FORMAT_ERROR,
         },
     )
     password = forms.CharField(
@@ -159,7 +161,7 @@ class InvitationForm(HearthForm):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": _("Enter the e-mail address to send the invitation to"),
-            "invalid": _("Enter an e-mail address in the right format, like name@example.org"),
+            "invalid": EMAIL_FORMAT_ERROR,
         },
     )
     role = RoleField(
@@ -207,7 +209,7 @@ class AddCoordinatorForm(HearthForm):
         help_text=_("They must already have a Hearth account."),
         error_messages={
             "required": _("Enter the e-mail address of the new coordinator"),
-            "invalid": _("Enter an e-mail address in the right format, like name@example.org"),
+            "invalid": EMAIL_FORMAT_ERROR,
         },
     )
 

@@ -3,6 +3,8 @@ request, ask a selector or call a service, render."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -493,18 +495,23 @@ def organization_audit(request, slug):
     return _audit_page(
         request,
         scope_name=organization.name,
-        base=selectors.audit_records_for_organization(organization),
-        fetch=lambda **filters: selectors.audit_records_for_organization(organization, **filters),
+        select=partial(selectors.audit_records_for_organization, organization),
         back_url=reverse("accounts:organization", args=[organization.slug]),
     )
 
 
-def _audit_page(request, *, scope_name, base, fetch, back_url):
-    form = forms.AuditFilterForm(request.GET or None, actions=selectors.audit_action_codes(base))
-    filters = {}
-    if form.is_bound and form.is_valid():
-        filters = {key: value for key, value in form.cleaned_data.items() if value}
-    records = fetch(**filters) if not form.is_bound or form.is_valid() else base.none()
+def _audit_page(request, *, scope_name, select, back_url):
+    """One audit page for any scope: `select(**filters)` returns that scope's records."""
+    everything = select()
+    form = forms.AuditFilterForm(
+        request.GET or None, actions=selectors.audit_action_codes(everything)
+    )
+    if not form.is_bound:
+        records = everything
+    elif form.is_valid():
+        records = select(**{key: value for key, value in form.cleaned_data.items() if value})
+    else:
+        records = everything.none()
     return render(
         request,
         "accounts/audit.html",
@@ -672,7 +679,6 @@ def network_audit(request, slug):
     return _audit_page(
         request,
         scope_name=network.name,
-        base=selectors.audit_records_for_network(network),
-        fetch=lambda **filters: selectors.audit_records_for_network(network, **filters),
+        select=partial(selectors.audit_records_for_network, network),
         back_url=reverse("accounts:network", args=[network.slug]),
     )
