@@ -107,6 +107,16 @@ def network_for_viewer(user: User, slug: str) -> Network:
     return network
 
 
+def networks_with_visibility(user: User, organization: Organization) -> list[tuple[Network, bool]]:
+    """An organization's networks, each with whether the user may open its page."""
+    visible = set(
+        (Network.objects.all() if user.is_superuser else networks_of(user)).values_list(
+            "pk", flat=True
+        )
+    )
+    return [(network, network.pk in visible) for network in organization.networks.order_by("name")]
+
+
 def network_for_coordinator(user: User, slug: str) -> Network:
     network = Network.objects.filter(slug=slug).first()
     if network is None or not (user.is_superuser or is_network_coordinator(user, network)):

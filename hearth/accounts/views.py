@@ -313,7 +313,7 @@ def organization_detail(request, slug):
         "accounts/organization.html",
         {
             "organization": organization,
-            "networks": organization.networks.order_by("name"),
+            "networks": selectors.networks_with_visibility(request.user, organization),
             "can_manage": request.user.is_superuser
             or rules.can_manage_organization(request.user, organization),
         },
