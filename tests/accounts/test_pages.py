@@ -201,3 +201,36 @@ def test_lists_use_a_constant_number_of_queries(
     for url in pages:
         with django_assert_max_num_queries(counts[url]) as captured:
             assert admin_client.get(url).status_code == 200
+
+
+def test_an_expired_invitation_link_explains_itself_and_creates_nothing(
+    client, organization, admin_user
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hearth.accounts import services
+
+    invitation, token = services.invitation_create(
+        actor=admin_user,
+        organization=organization,
+        email="late@example.org",
+        role="viewer",
+        base_url="/",
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
+    client.cookies["hearth_language"] = "es"
+
+    shown = client.get(f"/invitations/{token}/")
+    posted = client.post(
+        f"/invitations/{token}/", {"full_name": "Late", "password": "lanterns over the river"}
+    )
+
+    for response in (shown, posted):
+        assert response.status_code == 410
+        assert '<html lang="es"' in response.content.decode()
+        assert "This invitation cannot be used" not in response.content.decode()
+    assert not Membership.objects.filter(user__email="late@example.org").exists()
