@@ -1,0 +1,142 @@
+"""Smoke test: every page each demo role can reach is accessible (axe-core), has one h1, the
+right language, a visible quick exit and a skip link, and logs no console errors (CSP
+violations included)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .helpers import (
+    ROLES,
+    ConsoleWatcher,
+    assert_no_problems,
+    check_page,
+    crawl,
+    describe,
+    shell_problems,
+    sign_in,
+    submit,
+)
+
+pytestmark = pytest.mark.browser
+
+MAX_PAGES = int(os.environ.get("HEARTH_BROWSER_MAX_PAGES", "80"))
+# How many URLs of the same view (organization pages, member pages, ...) to check per role;
+# 0 checks every one (still within MAX_PAGES).
+PER_SHAPE = int(os.environ.get("HEARTH_BROWSER_PER_VIEW", "3"))
+
+CRAWLS = [(role, "en") for role in ROLES] + [("anonymous", "es"), ("coordinator", "es")]
+
+
+@pytest.mark.parametrize(("role", "lang"), CRAWLS, ids=[f"{role}-{lang}" for role, lang in CRAWLS])
+def test_every_reachable_page(role, lang, new_context, signed_in_state, hearth_server):
+    email = ROLES[role]
+    if email is None:
+        context = new_context(lang=lang)
+        start = ["/", "/my/"]
+    else:
+        context = new_context(lang=lang, storage_state=signed_in_state(email))
+        start = ["/my/"]
+    page = context.new_page()
+    watcher = ConsoleWatcher(page)
+    result = crawl(
+        page,
+        watcher,
+        hearth_server.url,
+        start,
+        lang=lang,
+        max_pages=MAX_PAGES,
+        per_shape=PER_SHAPE,
+    )
+    print(f"\n{role}-{lang}: checked {len(result.visited)} pages")
+    for label in result.visited:
+        print(f"  {label}")
+    if result.truncated:
+        print(f"  (stopped at {MAX_PAGES} pages)")
+    assert len(result.visited) >= 3, f"the crawl found almost nothing: {result.visited}"
+    if email is not None:
+        assert "/my/" in result.visited, (
+            f"the signed-in session did not open /my/: {result.visited}"
+        )
+    assert_no_problems(result.report)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_sign_in_and_error_states(lang, new_context, hearth_server):
+    """States the crawl cannot reach by links: form errors and the 404 page."""
+    context = new_context(lang=lang)
+    page = context.new_page()
+    watcher = ConsoleWatcher(page)
+    report = {}
+
+    page.goto("/sign-in/")
+    response = submit(page, "main form button[type=submit]")
+    assert page.locator(".govuk-error-summary").count() == 1, (
+        f"empty sign-in form: no error summary on {describe(page, response)}"
+    )
+    report["/sign-in/ submitted empty"] = check_page(page, watcher, lang=lang)
+
+    page.goto("/sign-in/")
+    page.locator("input[name=email]").fill("nobody@hearth.example")
+    page.locator("input[name=password]").fill("not-the-password")
+    response = submit(page, "main form button[type=submit]")
+    assert page.locator(".govuk-error-summary").count() == 1, (
+        f"wrong password: no error summary on {describe(page, response)}"
+    )
+    report["/sign-in/ with a wrong password"] = check_page(page, watcher, lang=lang)
+
+    response = page.goto("/this-page-does-not-exist/")
+    assert response is not None and response.status == 404
+    # Chromium logs the 404 of the document itself as a console error; that one is expected.
+    report["/this-page-does-not-exist/ (404)"] = check_page(
+        page, watcher, lang=lang, ignore_console=["status of 404"]
+    )
+
+    assert_no_problems(report)
+
+
+@pytest.mark.parametrize(
+    ("email", "lang"),
+    [("david@hearth.example", "en"), ("lucia@hearth.example", "es")],
+    ids=["en", "es"],
+)
+def test_two_factor_page(email, lang, new_context, hearth_server):
+    """The code page met while signing in (Lucía prefers Spanish: signing in switches to it)."""
+    context = new_context()
+    page = context.new_page()
+    watcher = ConsoleWatcher(page)
+    report = {}
+
+    def check(two_factor_page):
+        report["/sign-in/two-factor/"] = check_page(two_factor_page, watcher, lang=lang)
+
+    sign_in(page, hearth_server.url, email, on_two_factor=check)
+    assert report, f"{email} was not asked for a two-factor code"
+    assert_no_problems(report)
+
+
+NO_JS_PAGES = [
+    ("/", None),
+    ("/sign-in/", None),
+    ("/safety/", None),
+    ("/my/", "amara@hearth.example"),
+    ("/organizations/riverbend-valley-hub/", "amara@hearth.example"),
+    ("/networks/riverbend-valley/", "amara@hearth.example"),
+]
+
+
+@pytest.mark.parametrize(("path", "email"), NO_JS_PAGES, ids=[path for path, _ in NO_JS_PAGES])
+def test_works_without_javascript(path, email, new_context, signed_in_state, hearth_server):
+    state = signed_in_state(email) if email else None
+    context = new_context(javascript=False, storage_state=state)
+    page = context.new_page()
+    response = page.goto(path)
+    assert response is not None and response.status == 200, f"{path}: HTTP {response.status}"
+    assert page.url == hearth_server.url + path, f"{path} redirected to {page.url}"
+    problems = shell_problems(page, lang="en")
+    href = page.locator("[data-hearth-quick-exit-button]").first.get_attribute("href") or ""
+    if not href.endswith("/exit/"):
+        problems.append(f"the quick-exit link's href is {href!r}, not .../exit/")
+    assert_no_problems({path: problems})
