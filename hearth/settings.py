@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "hearth.core",
     "hearth.accounts",
+    "hearth.directory",
 ]
 
 MIDDLEWARE = [
