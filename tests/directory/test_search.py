@@ -7,7 +7,6 @@ from hearth.directory import search
 from hearth.directory.models import Accessibility, Attribute, CostOption, Language
 from hearth.directory.search import SearchError, SearchQuery, search_services
 from tests.directory.factories import (
-    LocationFactory,
     ScheduleFactory,
     ServiceAtLocationFactory,
     ServiceFactory,
