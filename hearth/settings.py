@@ -162,6 +162,10 @@ HEARTH_SIGN_IN_MAX_FAILURES_PER_ORIGIN = 20
 HEARTH_SIGN_IN_WINDOW_MINUTES = 15
 HEARTH_INVITATION_DAYS = 7
 
+# Directory listings not confirmed within this many days are flagged as possibly out of date
+# (a network can set its own period).
+HEARTH_LISTING_STALE_AFTER_DAYS = 180
+
 # Where the quick-exit control takes a person: a neutral, everyday page.
 HEARTH_QUICK_EXIT_URL = os.environ.get("HEARTH_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
 

@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("hearth.directory.urls")),
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.core.urls")),
 ]

@@ -76,6 +76,12 @@ class Network(models.Model):
     name = models.CharField(_("name"), max_length=200)
     region = models.CharField(_("region"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    listing_stale_after_days = models.PositiveSmallIntegerField(
+        _("days before a listing counts as out of date"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the default of 180 days."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

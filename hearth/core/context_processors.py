@@ -12,12 +12,17 @@ def _navigation(request):
     if user.is_authenticated:
         items = [
             (reverse("accounts:home"), _("My Hearth")),
+            (reverse("directory:search"), _("Find help")),
             (reverse("accounts:organizations"), _("Organizations")),
             (reverse("accounts:networks"), _("Networks")),
             (reverse("accounts:account"), _("Account")),
         ]
     else:
-        items = [(reverse("core:home"), _("Home")), (reverse("accounts:sign-in"), _("Sign in"))]
+        items = [
+            (reverse("core:home"), _("Home")),
+            (reverse("directory:search"), _("Find help")),
+            (reverse("accounts:sign-in"), _("Sign in")),
+        ]
     path = request.path
     home_paths = {reverse("core:home"), reverse("accounts:home")}
 

@@ -185,7 +185,7 @@ def reset() -> None:
 # Building documents
 
 
-def _week_slots(schedule: Schedule) -> set[int]:
+def week_slots(schedule: Schedule) -> set[int]:
     """Half-hour slots of the week (0 = Monday 00:00 UTC) during which a schedule is open."""
     if schedule.freq and schedule.freq != Schedule.Freq.WEEKLY:
         return set()
@@ -297,13 +297,13 @@ def build_document(
         flags.append(f"capacity:{service.capacity_status}")
     slots: set[int] = set()
     for schedule in service.schedules.all():
-        slots |= _week_slots(schedule)
+        slots |= week_slots(schedule)
     points: list[tuple[float, float]] = []
     cells: set[str] = set()
     for sal in service.service_at_locations.all():
         location = sal.location
         for schedule in list(sal.schedules.all()) + list(location.schedules.all()):
-            slots |= _week_slots(schedule)
+            slots |= week_slots(schedule)
         languages |= {lang.code.lower() for lang in location.languages.all() if lang.code}
         if location.accessibility.all():
             flags.append("accessible")
