@@ -1,8 +1,13 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from hearth.api.hsds import api as hsds_api
+from hearth.api.hsds import openapi_document
+
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/hsds/openapi.json", openapi_document, name="hsds-openapi"),
+    path("api/hsds/", hsds_api.urls),
     path("", include("hearth.directory.urls")),
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.core.urls")),

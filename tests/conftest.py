@@ -19,6 +19,17 @@ def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def own_search_index(settings, tmp_path):
+    """Each test searches its own index, as it has its own database."""
+    from hearth.directory import search
+
+    settings.HEARTH_SEARCH_INDEX_DIR = str(tmp_path / "search-index")
+    search.reset()
+    yield
+    search.reset()
+
+
 def current_code(device) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 

@@ -100,4 +100,8 @@ def load_demo() -> list[DemoSignIn]:
             mine = network.coordinators.filter(user=operator).first()
             if mine is not None:
                 services.coordinator_remove(actor=operator, coordinator=mine)
+    # The directory listings of the demo members, and a few organizations outside Hearth.
+    from hearth.directory.demo_listings import load_demo_listings
+
+    load_demo_listings()
     return sign_ins

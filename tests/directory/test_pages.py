@@ -14,14 +14,6 @@ from tests.directory.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def own_index(settings, tmp_path):
-    settings.HEARTH_SEARCH_INDEX_DIR = str(tmp_path / "index")
-    search.reset()
-    yield
-    search.reset()
-
-
 def listing(name, *, postcode="RV1 1AA", city="Riverbend", lat=45.5, lon=-122.6, **fields):
     sal = ServiceAtLocationFactory(
         service__name=name, location__latitude=lat, location__longitude=lon, **fields

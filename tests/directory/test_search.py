@@ -16,14 +16,6 @@ from tests.directory.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def own_index(settings, tmp_path):
-    settings.HEARTH_SEARCH_INDEX_DIR = str(tmp_path / "index")
-    search.reset()
-    yield
-    search.reset()
-
-
 def found(**kwargs):
     return search_services(SearchQuery(**kwargs))
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from hearth.accounts import demo, demo_data
+from hearth.directory import search
 
 
 class Command(BaseCommand):
@@ -16,11 +17,18 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty=False, **options):
         if if_empty and not demo.database_is_empty():
             if demo.demo_is_loaded():
-                self.print_sign_ins(demo.load_demo())
+                self.load()
             else:
                 self.stdout.write("The database already has data: the demo was not loaded.")
             return
-        self.print_sign_ins(demo.load_demo())
+        self.load()
+
+    def load(self):
+        sign_ins = demo.load_demo()
+        # The demo writes its listings in bulk; the search index is rebuilt once afterwards.
+        indexed = search.rebuild()
+        self.stdout.write(f"Directory search index: {indexed} services.")
+        self.print_sign_ins(sign_ins)
 
     def print_sign_ins(self, sign_ins):
         width = max(len(item.email) for item in sign_ins)

@@ -1,0 +1,444 @@
+"""The open directory API at /api/hsds/: Open Referral HSDS 3.0, public, no key.
+
+Every list is paginated in the HSDS shape; `format=ndjson` streams every result unpaged, one
+JSON document per line, reading the database in chunks so memory stays flat. Filters combine as
+AND. Confidential locations go through the same serializer as every other output
+(`hearth.directory.hsds`), which never emits their address or coordinates."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timezone import is_naive, make_aware
+from ninja import NinjaAPI
+
+from hearth.directory import hsds, search, selectors
+from hearth.directory.models import (
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+HSDS_VERSION = "3.0"
+PROFILE_URL = "https://docs.openreferral.org/en/latest/hsds/"
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 1000
+STREAM_CHUNK = 500
+OPENAPI_FILE = Path(__file__).parent / "data" / "hsds-openapi.json"
+
+api = NinjaAPI(
+    title="Hearth open directory (HSDS 3.0)",
+    version=HSDS_VERSION,
+    urls_namespace="hsds",
+    openapi_url=None,
+    docs_url=None,
+)
+
+
+class BadParameter(Exception):
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+@api.exception_handler(BadParameter)
+def bad_parameter(request, error: BadParameter):
+    return JsonResponse(
+        {
+            "error": f"The parameter “{error.parameter}” {error.message}",
+            "parameter": error.parameter,
+        },
+        status=400,
+    )
+
+
+@api.exception_handler(search.SearchError)
+def bad_search(request, error: search.SearchError):
+    return bad_parameter(request, BadParameter(error.parameter, error.message))
+
+
+@api.exception_handler(Http404)
+def not_found(request, error):
+    return JsonResponse({"error": "Not found."}, status=404)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters: each names itself in its error.
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return request.GET.get(name, "").strip()
+
+
+def _bool(request: HttpRequest, name: str) -> bool:
+    value = _text(request, name).lower()
+    if value in {"", "false", "0", "no"}:
+        return False
+    if value in {"true", "1", "yes"}:
+        return True
+    raise BadParameter(name, "must be true or false.")
+
+
+def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    value = _text(request, name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadParameter(name, "must be a whole number.") from None
+    if not low <= number <= high:
+        raise BadParameter(name, f"must be between {low} and {high}.")
+    return number
+
+
+def _uuid(request: HttpRequest, name: str) -> UUID | None:
+    value = _text(request, name)
+    if not value:
+        return None
+    try:
+        return UUID(value)
+    except ValueError:
+        raise BadParameter(name, "must be a UUID.") from None
+
+
+def _datetime(request: HttpRequest, name: str) -> datetime | None:
+    value = _text(request, name)
+    if not value:
+        return None
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        moment = datetime(day.year, day.month, day.day) if day else None
+    if moment is None:
+        raise BadParameter(name, "must be a date or date-time, like 2026-01-31T09:00:00Z.")
+    return make_aware(moment) if is_naive(moment) else moment
+
+
+def _format(request: HttpRequest) -> str:
+    value = _text(request, "format").lower() or "json"
+    if value not in {"json", "ndjson"}:
+        raise BadParameter("format", "must be json or ndjson.")
+    return value
+
+
+def _paging(request: HttpRequest) -> tuple[int, int]:
+    return (
+        _int(request, "page", 1, 1, 10_000_000),
+        _int(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+    )
+
+
+def _lookup_id(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise Http404 from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses
+
+
+def page_body(contents: list, *, total: int, page: int, per_page: int) -> dict:
+    total_pages = max(1, math.ceil(total / per_page))
+    return {
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": page,
+        "size": len(contents),
+        "first_page": page == 1,
+        "last_page": page >= total_pages,
+        "empty": not contents,
+        "contents": contents,
+    }
+
+
+def stream(documents: Iterable[dict]) -> StreamingHttpResponse:
+    def lines() -> Iterator[bytes]:
+        for document in documents:
+            yield json.dumps(document, separators=(",", ":")).encode() + b"\n"
+
+    return StreamingHttpResponse(lines(), content_type="application/x-ndjson")
+
+
+def chunked(ids: list, size: int = STREAM_CHUNK) -> Iterator[list]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _in_order(queryset: QuerySet, ids: list) -> list:
+    by_id = {item.pk: item for item in queryset.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+# ---------------------------------------------------------------------------------------------
+# Endpoints
+
+
+@api.get("/", operation_id="getAPIMetaInformation")
+def meta(request):
+    return {
+        "version": HSDS_VERSION,
+        "profile": PROFILE_URL,
+        "openapi_url": request.build_absolute_uri(reverse("hsds-openapi")),
+    }
+
+
+def _service_query(request: HttpRequest, *, page: int, per_page: int) -> search.SearchQuery:
+    return search.SearchQuery(
+        text=_text(request, "search"),
+        taxonomy_term_ids=[t] if (t := _uuid(request, "taxonomy_term_id")) else [],
+        taxonomy_id=_uuid(request, "taxonomy_id"),
+        organization_id=_uuid(request, "organization_id"),
+        modified_after=_datetime(request, "modified_after"),
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+
+
+def _all_ids(query: search.SearchQuery) -> list[UUID]:
+    query.offset, query.limit = 0, 1
+    total = search.search_services(query).total
+    query.limit = max(total, 1)
+    return search.search_services(query).ids
+
+
+def _service_documents(ids: list[UUID], *, full: bool, minimal: bool) -> Iterator[dict]:
+    """Service documents for ids, in their order, a chunk at a time (flat memory)."""
+    for chunk in chunked(ids):
+        if minimal:
+            rows = dict(Service.objects.filter(pk__in=chunk).values_list("id", "last_modified"))
+            for service_id in chunk:
+                if service_id in rows:
+                    yield {
+                        "id": str(service_id),
+                        "last_modified": hsds.format_datetime(rows[service_id]),
+                    }
+            continue
+        batch = hsds.prefetch_for_services(Service.objects.all(), full=full)
+        yield from hsds.services_to_hsds(_in_order(batch, chunk), full=full)
+
+
+@api.get("/services", operation_id="getPaginatedListOfServices")
+def services(request):
+    output = _format(request)
+    page, per_page = _paging(request)
+    shape = {"full": _bool(request, "full"), "minimal": _bool(request, "minimal")}
+    query = _service_query(request, page=page, per_page=per_page)
+    if output == "ndjson":
+        return stream(_service_documents(_all_ids(query), **shape))
+    result = search.search_services(query)
+    contents = list(_service_documents(result.ids, **shape))
+    return page_body(contents, total=result.total, page=page, per_page=per_page)
+
+
+@api.get("/services/{service_id}", operation_id="getFullyNestedServiceById")
+def service(request, service_id: str):
+    found = hsds.prefetch_for_services(Service.objects.filter(pk=_lookup_id(service_id))).first()
+    if found is None:
+        raise Http404
+    return hsds.service_to_hsds(found, full=True)
+
+
+def _sal_queryset(request: HttpRequest) -> QuerySet[ServiceAtLocation]:
+    filters = Q()
+    wants_service_filter = any(
+        _text(request, name)
+        for name in (
+            "search",
+            "taxonomy_term_id",
+            "taxonomy_id",
+            "organization_id",
+            "modified_after",
+        )
+    )
+    if wants_service_filter:
+        query = _service_query(request, page=1, per_page=1)
+        filters &= Q(service_id__in=_all_ids(query))
+    postcode = _text(request, "postcode")
+    proximity = _text(request, "proximity")
+    queryset = ServiceAtLocation.objects.filter(filters)
+    if proximity and not postcode:
+        raise BadParameter("proximity", "needs a postcode to measure from.")
+    if postcode and proximity:
+        try:
+            metres = float(proximity)
+        except ValueError:
+            raise BadParameter("proximity", "must be a distance in metres, like 5000.") from None
+        if not 0 < metres <= 500_000:
+            raise BadParameter("proximity", "must be between 1 and 500000 metres.")
+        place = selectors.locate_place(postcode)
+        if place is None:
+            raise BadParameter("postcode", "is not a postcode this directory knows.")
+        origin = (place.latitude, place.longitude)
+        box = _bounding_box(origin, metres)
+        near = Location.objects.filter(latitude__range=box[0], longitude__range=box[1]).values_list(
+            "id", "latitude", "longitude"
+        )
+        within = [
+            location_id
+            for location_id, lat, lon in near
+            if search.distance_m(origin, (lat, lon)) <= metres
+        ]
+        queryset = queryset.filter(location_id__in=within)
+    elif postcode:
+        queryset = queryset.filter(
+            location__addresses__postal_code__iexact=postcode, location__is_confidential=False
+        )
+    return queryset.order_by("service__name", "id").distinct()
+
+
+def _bounding_box(origin: tuple[float, float], metres: float):
+    dlat = metres / 111_320
+    dlon = metres / (111_320 * max(math.cos(math.radians(origin[0])), 0.01))
+    return (origin[0] - dlat, origin[0] + dlat), (origin[1] - dlon, origin[1] + dlon)
+
+
+@api.get("/service_at_locations", operation_id="getPaginatedListOfServiceAtLocation")
+def service_at_locations(request):
+    output = _format(request)
+    page, per_page = _paging(request)
+    full = _bool(request, "full")
+    queryset = _sal_queryset(request)
+
+    def render(items):
+        prefetched = hsds.prefetch_for_service_at_locations(
+            ServiceAtLocation.objects.filter(pk__in=[i.pk for i in items]), full=full
+        )
+        ordered = _in_order(prefetched, [i.pk for i in items])
+        return [hsds.service_at_location_to_hsds(item, full=full) for item in ordered]
+
+    if output == "ndjson":
+        ids = list(queryset.values_list("id", flat=True))
+        return stream(
+            document
+            for chunk in chunked(ids)
+            for document in render([ServiceAtLocation(pk=i) for i in chunk])
+        )
+    total = queryset.count()
+    items = list(queryset[(page - 1) * per_page : page * per_page])
+    return page_body(render(items), total=total, page=page, per_page=per_page)
+
+
+@api.get("/service_at_locations/{sal_id}", operation_id="getServiceAtLocationWithNestedDataById")
+def service_at_location(request, sal_id: str):
+    found = hsds.prefetch_for_service_at_locations(
+        ServiceAtLocation.objects.filter(pk=_lookup_id(sal_id))
+    ).first()
+    if found is None:
+        raise Http404
+    return hsds.service_at_location_to_hsds(found, full=True)
+
+
+def _simple_list(request, queryset: QuerySet, render: Callable, prefetch=None):
+    output = _format(request)
+    page, per_page = _paging(request)
+    if output == "ndjson":
+        ids = list(queryset.values_list("id", flat=True))
+
+        def documents():
+            for chunk in chunked(ids):
+                batch = queryset.model.objects.filter(pk__in=chunk)
+                batch = prefetch(batch) if prefetch else batch
+                for item in _in_order(batch, chunk):
+                    yield render(item)
+
+        return stream(documents())
+    total = queryset.count()
+    ids = list(queryset.values_list("id", flat=True)[(page - 1) * per_page : page * per_page])
+    batch = queryset.model.objects.filter(pk__in=ids)
+    batch = prefetch(batch) if prefetch else batch
+    contents = [render(item) for item in _in_order(batch, ids)]
+    return page_body(contents, total=total, page=page, per_page=per_page)
+
+
+@api.get("/organizations", operation_id="getPaginatedListOfOrganizations")
+def organizations(request):
+    queryset = Organization.objects.order_by("name", "id")
+    if text := _text(request, "search"):
+        queryset = queryset.filter(Q(name__icontains=text) | Q(alternate_name__icontains=text))
+    full = _bool(request, "full")
+    full_services = _bool(request, "full_service")
+    return _simple_list(
+        request,
+        queryset,
+        lambda item: hsds.organization_to_hsds(item, full=full, full_services=full_services),
+        prefetch=lambda batch: hsds.prefetch_for_organizations(
+            batch, full=full, full_services=full_services
+        ),
+    )
+
+
+@api.get("/organizations/{organization_id}", operation_id="getOrganizationById")
+def organization(request, organization_id: str):
+    full_services = _bool(request, "full_service")
+    found = hsds.prefetch_for_organizations(
+        Organization.objects.filter(pk=_lookup_id(organization_id)), full_services=full_services
+    ).first()
+    if found is None:
+        raise Http404
+    return hsds.organization_to_hsds(found, full=True, full_services=full_services)
+
+
+@api.get("/taxonomies", operation_id="getPaginatedListOfTaxonomies")
+def taxonomies(request):
+    queryset = Taxonomy.objects.order_by("name", "id")
+    if text := _text(request, "search"):
+        queryset = queryset.filter(name__icontains=text)
+    return _simple_list(request, queryset, hsds.taxonomy_to_hsds)
+
+
+@api.get("/taxonomies/{taxonomy_id}", operation_id="getTaxonomyById")
+def taxonomy(request, taxonomy_id: str):
+    found = Taxonomy.objects.filter(pk=_lookup_id(taxonomy_id)).first()
+    if found is None:
+        raise Http404
+    return hsds.taxonomy_to_hsds(found)
+
+
+@api.get("/taxonomy_terms", operation_id="getPaginatedListOfTaxonomyTerms")
+def taxonomy_terms(request):
+    queryset = TaxonomyTerm.objects.select_related("taxonomy").order_by("name", "id")
+    if text := _text(request, "search"):
+        queryset = queryset.filter(Q(name__icontains=text) | Q(code__iexact=text))
+    if taxonomy_id := _uuid(request, "taxonomy_id"):
+        queryset = queryset.filter(taxonomy_id=taxonomy_id)
+    if _bool(request, "top_only"):
+        queryset = queryset.filter(parent__isnull=True)
+    if parent_id := _uuid(request, "parent_id"):
+        queryset = queryset.filter(parent_id=parent_id)
+    return _simple_list(
+        request,
+        queryset,
+        hsds.taxonomy_term_to_hsds,
+        prefetch=lambda batch: batch.select_related("taxonomy"),
+    )
+
+
+@api.get("/taxonomy_terms/{term_id}", operation_id="getTaxonomyTermById")
+def taxonomy_term(request, term_id: str):
+    found = TaxonomyTerm.objects.select_related("taxonomy").filter(pk=_lookup_id(term_id)).first()
+    if found is None:
+        raise Http404
+    return hsds.taxonomy_term_to_hsds(found)
+
+
+def openapi_document(request) -> HttpResponse:
+    """The HSDS 3.0 OpenAPI description this API conforms to, pointed at this server."""
+    document = json.loads(OPENAPI_FILE.read_text())
+    document["servers"] = [{"url": request.build_absolute_uri("/api/hsds")}]
+    return JsonResponse(document)

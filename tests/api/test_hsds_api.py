@@ -1,0 +1,310 @@
+"""The open HSDS API: every endpoint's responses validate against the HSDS 3.0 compiled
+schemas; filters combine as AND; pagination edges; bad parameters are named."""
+
+import json
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from hearth.directory import search
+from hearth.directory.models import Address, Attribute, CostOption, Language, Phone
+from tests.directory.factories import (
+    DirectoryOrganizationFactory,
+    ServiceAtLocationFactory,
+    ServiceFactory,
+    TaxonomyTermFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+COMPILED = Path(__file__).resolve().parents[3] / "shared/standards/hsds-3.0/schema/compiled"
+SCHEMAS = Path(__file__).resolve().parents[3] / "shared/standards/hsds-3.0/schema"
+
+
+@cache
+def registry():
+    """The standard's own schema files, so references such as "taxonomy.json" resolve."""
+    resources = [
+        (path.name, Resource.from_contents(json.loads(path.read_text()), DRAFT202012))
+        for path in SCHEMAS.glob("*.json")
+    ]
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(name: str):
+    folder = COMPILED if (COMPILED / name).exists() else SCHEMAS
+    schema = json.loads((folder / name).read_text())
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER, registry=registry())
+
+
+def assert_valid(document, schema_name):
+    errors = sorted(validator(schema_name).iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def assert_page_shape(body, *, total, page, size):
+    assert list(body)[:7] == [
+        "total_items",
+        "total_pages",
+        "page_number",
+        "size",
+        "first_page",
+        "last_page",
+        "empty",
+    ]
+    assert body["total_items"] == total
+    assert body["page_number"] == page
+    assert body["size"] == size == len(body["contents"])
+    assert body["empty"] is (size == 0)
+    assert body["first_page"] is (page == 1)
+
+
+@pytest.fixture
+def directory():
+    """Two organizations; services in English and Spanish; a taxonomy; one confidential place."""
+    food = TaxonomyTermFactory(name="Food", code="1102")
+    pantry_term = TaxonomyTermFactory(name="Food Pantry", parent=food, taxonomy=food.taxonomy)
+    housing = TaxonomyTermFactory(name="Housing", taxonomy=food.taxonomy)
+    first = DirectoryOrganizationFactory(name="Millbrook Food Bank")
+    second = DirectoryOrganizationFactory(name="Harbor House")
+    pantry = ServiceAtLocationFactory(
+        service__name="Weekly food pantry", service__organization=first
+    )
+    Address.objects.create(
+        location=pantry.location,
+        address_1="4 Orchard Road",
+        city="Millbrook",
+        state_province="RV",
+        postal_code="RV1 1AA",
+        country="US",
+        address_type="physical",
+    )
+    Phone.objects.create(service=pantry.service, number="555-0110")
+    Language.objects.create(service=pantry.service, code="es", name="Spanish")
+    CostOption.objects.create(service=pantry.service, amount=Decimal("0"), option="Free")
+    Attribute.objects.create(
+        link_id=pantry.service.id, link_entity="service", taxonomy_term=pantry_term
+    )
+    kitchen = ServiceFactory(name="Community food kitchen", organization=second)
+    Attribute.objects.create(link_id=kitchen.id, link_entity="service", taxonomy_term=food)
+    shelter = ServiceAtLocationFactory(
+        service__name="Emergency shelter",
+        service__organization=second,
+        location__is_confidential=True,
+        location__coarse_area="Riverbend Valley",
+        location__latitude=45.2,
+        location__longitude=-122.6,
+    )
+    Attribute.objects.create(
+        link_id=shelter.service.id, link_entity="service", taxonomy_term=housing
+    )
+    search.rebuild()
+    return {
+        "food": food,
+        "pantry_term": pantry_term,
+        "first": first,
+        "second": second,
+        "pantry": pantry,
+        "kitchen": kitchen,
+        "shelter": shelter,
+    }
+
+
+def test_root_describes_the_api_and_links_its_openapi(client):
+    body = client.get("/api/hsds/").json()
+
+    assert body["version"] == "3.0"
+    assert body["openapi_url"] == "http://testserver/api/hsds/openapi.json"
+    openapi = client.get("/api/hsds/openapi.json").json()
+    assert openapi["paths"]["/taxonomy_terms"]["get"]["operationId"] == (
+        "getPaginatedListOfTaxonomyTerms"
+    )
+    assert openapi["servers"] == [{"url": "http://testserver/api/hsds"}]
+
+
+def test_every_response_allows_any_origin_and_needs_no_key(client, directory):
+    for url in ["/api/hsds/", "/api/hsds/services", "/api/hsds/organizations", "/api/hsds/nope"]:
+        assert client.get(url)["Access-Control-Allow-Origin"] == "*", url
+    preflight = client.options("/api/hsds/services")
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+
+
+def test_services_list_validates_and_pages(client, directory):
+    body = client.get("/api/hsds/services", {"per_page": 2}).json()
+
+    assert_page_shape(body, total=3, page=1, size=2)
+    assert body["total_pages"] == 2
+    assert body["last_page"] is False
+    for item in body["contents"]:
+        assert_valid(item, "service_list.json")
+
+    last = client.get("/api/hsds/services", {"per_page": 2, "page": 2}).json()
+    assert_page_shape(last, total=3, page=2, size=1)
+    assert last["last_page"] is True
+    beyond = client.get("/api/hsds/services", {"per_page": 2, "page": 9}).json()
+    assert_page_shape(beyond, total=3, page=9, size=0)
+
+
+def test_full_services_validate_against_the_compiled_schema(client, directory):
+    body = client.get("/api/hsds/services", {"full": "true"}).json()
+
+    assert body["total_items"] == 3
+    for item in body["contents"]:
+        assert_valid(item, "service.json")
+    one = client.get(f"/api/hsds/services/{directory['pantry'].service.id}").json()
+    assert_valid(one, "service.json")
+    assert one["name"] == "Weekly food pantry"
+
+
+def test_empty_optional_fields_are_omitted(client, directory):
+    item = client.get(f"/api/hsds/services/{directory['kitchen'].id}").json()
+
+    assert None not in item.values()
+    assert "" not in item.values()
+    assert "alternate_name" not in item
+
+
+def test_filters_combine_as_and(client, directory):
+    by_term = client.get(
+        "/api/hsds/services", {"taxonomy_term_id": str(directory["food"].id)}
+    ).json()
+    both = client.get(
+        "/api/hsds/services",
+        {
+            "taxonomy_term_id": str(directory["food"].id),
+            "organization_id": str(directory["second"].id),
+        },
+    ).json()
+    with_text = client.get(
+        "/api/hsds/services",
+        {"taxonomy_term_id": str(directory["food"].id), "search": "pantry"},
+    ).json()
+
+    assert {s["name"] for s in by_term["contents"]} == {
+        "Weekly food pantry",
+        "Community food kitchen",
+    }
+    assert [s["name"] for s in both["contents"]] == ["Community food kitchen"]
+    assert [s["name"] for s in with_text["contents"]] == ["Weekly food pantry"]
+
+
+def test_ndjson_streams_every_result_unpaged(client, directory):
+    response = client.get("/api/hsds/services", {"format": "ndjson", "per_page": 1})
+
+    assert response["Content-Type"] == "application/x-ndjson"
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    documents = [json.loads(line) for line in lines]
+    assert len(documents) == 3
+    for document in documents:
+        assert_valid(document, "service_list.json")
+
+
+def test_minimal_gives_ids_and_modification_times(client, directory):
+    body = client.get("/api/hsds/services", {"minimal": "true"}).json()
+
+    assert all(set(item) == {"id", "last_modified"} for item in body["contents"])
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("page", "first"),
+        ("page", "0"),
+        ("per_page", "100000"),
+        ("format", "xml"),
+        ("taxonomy_term_id", "food"),
+        ("organization_id", "12"),
+        ("modified_after", "last tuesday"),
+        ("full", "maybe"),
+        ("minimal", "2"),
+    ],
+)
+def test_malformed_parameters_are_named(client, directory, parameter, value):
+    response = client.get("/api/hsds/services", {parameter: value})
+
+    assert response.status_code == 400
+    assert response.json()["parameter"] == parameter
+    assert f"“{parameter}”" in response.json()["error"]
+
+
+def test_unknown_ids_are_not_found(client, directory):
+    for url in [
+        "/api/hsds/services/00000000-0000-0000-0000-000000000000",
+        "/api/hsds/services/not-a-uuid",
+        "/api/hsds/organizations/00000000-0000-0000-0000-000000000000",
+        "/api/hsds/service_at_locations/00000000-0000-0000-0000-000000000000",
+        "/api/hsds/taxonomies/00000000-0000-0000-0000-000000000000",
+        "/api/hsds/taxonomy_terms/00000000-0000-0000-0000-000000000000",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.json() == {"error": "Not found."}
+
+
+def test_service_at_locations_near_a_postcode(client, directory):
+    near = client.get(
+        "/api/hsds/service_at_locations", {"postcode": "RV1 1AA", "proximity": "1000"}
+    ).json()
+    by_postcode = client.get("/api/hsds/service_at_locations", {"postcode": "RV1 1AA"}).json()
+    everything = client.get("/api/hsds/service_at_locations", {"full": "true"}).json()
+
+    assert [item["id"] for item in near["contents"]] == [str(directory["pantry"].id)]
+    assert [item["id"] for item in by_postcode["contents"]] == [str(directory["pantry"].id)]
+    for item in near["contents"]:
+        assert_valid(item, "service_at_location_list.json")
+    assert everything["total_items"] == 2
+    assert client.get("/api/hsds/service_at_locations", {"proximity": "500"}).status_code == 400
+    assert (
+        client.get(
+            "/api/hsds/service_at_locations", {"postcode": "RV1 1AA", "proximity": "far"}
+        ).json()["parameter"]
+        == "proximity"
+    )
+
+
+def test_organizations_validate(client, directory):
+    body = client.get("/api/hsds/organizations").json()
+
+    assert_page_shape(body, total=2, page=1, size=2)
+    for item in body["contents"]:
+        assert_valid(item, "organization_list.json")
+    full = client.get(f"/api/hsds/organizations/{directory['first'].id}").json()
+    assert_valid(full, "organization.json")
+    searched = client.get("/api/hsds/organizations", {"search": "harbor"}).json()
+    assert [o["name"] for o in searched["contents"]] == ["Harbor House"]
+
+
+def test_taxonomies_and_terms(client, directory):
+    taxonomies = client.get("/api/hsds/taxonomies").json()
+    terms = client.get("/api/hsds/taxonomy_terms", {"top_only": "true"}).json()
+    children = client.get(
+        "/api/hsds/taxonomy_terms", {"parent_id": str(directory["food"].id)}
+    ).json()
+
+    for item in taxonomies["contents"]:
+        assert_valid(item, "taxonomy.json")
+    assert {t["name"] for t in terms["contents"]} == {"Food", "Housing"}
+    for item in terms["contents"]:
+        assert_valid(item, "taxonomy_term.json")
+    assert [t["name"] for t in children["contents"]] == ["Food Pantry"]
+
+
+def test_listing_many_services_uses_a_constant_number_of_queries(
+    client, directory, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(60) as few:
+        client.get("/api/hsds/services", {"full": "true"})
+    for n in range(10):
+        ServiceAtLocationFactory(service__name=f"Extra {n}")
+    search.rebuild()
+
+    with django_assert_max_num_queries(len(few)):
+        client.get("/api/hsds/services", {"full": "true"})
