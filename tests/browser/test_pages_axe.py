@@ -27,6 +27,9 @@ MAX_PAGES = int(os.environ.get("HEARTH_BROWSER_MAX_PAGES", "80"))
 # 0 checks every one (still within MAX_PAGES).
 PER_SHAPE = int(os.environ.get("HEARTH_BROWSER_PER_VIEW", "3"))
 
+# Searches whose results lead to service and organization pages, the confidential shelter's too.
+DIRECTORY_STARTS = ["/find/?q=help", "/find/?q=shelter", "/find/?near=Millbrook&open_now=on"]
+
 CRAWLS = [(role, "en") for role in ROLES] + [("anonymous", "es"), ("coordinator", "es")]
 
 
@@ -35,10 +38,10 @@ def test_every_reachable_page(role, lang, new_context, signed_in_state, hearth_s
     email = ROLES[role]
     if email is None:
         context = new_context(lang=lang)
-        start = ["/", "/my/"]
+        start = ["/", "/my/", *DIRECTORY_STARTS]
     else:
         context = new_context(lang=lang, storage_state=signed_in_state(email))
-        start = ["/my/"]
+        start = ["/my/", *DIRECTORY_STARTS]
     page = context.new_page()
     watcher = ConsoleWatcher(page)
     result = crawl(
