@@ -41,14 +41,16 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 from hearth.core import audit
 
@@ -56,7 +58,7 @@ from . import hsds
 from .hsds import TABLE_ORDER, TABLES, HsdsTable
 
 BATCH_SIZE = 2000
-SQLITE_CACHE_KIB = 256 * 1024
+SQLITE_CACHE_KIB = 2 * 1024
 LOOKUP_CHUNK = 900  # ids per "which of these exist?" query (SQLite's classic variable limit)
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -808,6 +810,9 @@ class _Writer:
 
     def _write_table(self, table: HsdsTable) -> None:
         count = self.result.counts.setdefault(table.name, TableCount())
+        manager = table.model._default_manager
+        before = manager.count()
+        written = 0
         update_fields = self._update_fields(table)
         dangling = {
             item.attname: self.validation.dangling.get((table.name, item.name), set())
@@ -832,10 +837,16 @@ class _Writer:
                 continue
             batch.append(values)
             if len(batch) >= BATCH_SIZE:
-                self._flush(table, batch, update_fields, count)
+                self._flush(table, batch, update_fields)
+                written += len(batch)
                 batch = []
         if batch:
-            self._flush(table, batch, update_fields, count)
+            self._flush(table, batch, update_fields)
+            written += len(batch)
+        # Ids were checked to be unique, so whatever the table gained was created. (On
+        # PostgreSQL a concurrent writer's rows would be counted too; the counts are a report.)
+        count.created = manager.count() - before
+        count.updated = written - count.created
 
     def _keep(self, table: HsdsTable, values: dict[str, Any]) -> bool:
         """Apply Hearth's own rules: the listing network, and confidential locations."""
@@ -858,32 +869,73 @@ class _Writer:
                 return False
         return True
 
-    def _flush(
-        self,
-        table: HsdsTable,
-        batch: list[dict[str, Any]],
-        update_fields: list[str],
-        count: TableCount,
-    ) -> None:
-        model = table.model
-        existing = _existing_ids(table, [values["id"] for values in batch])
-        count.updated += len(existing)
-        count.created += len(batch) - len(existing)
+    def _flush(self, table: HsdsTable, batch: list[dict[str, Any]], update_fields: list[str]):
         # Records that give different sets of links are updated separately, so a link a
         # record does not give is left as it is.
-        groups: dict[tuple[str, ...], list[models.Model]] = defaultdict(list)
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         links = self._link_attnames(table)
         for values in batch:
-            given = tuple(column for column in links if column in values)
-            groups[given].append(model(**values))
-        for given, objects in groups.items():
-            fields = list(dict.fromkeys([*update_fields, *given]))
-            if fields:
-                model._default_manager.bulk_create(
-                    objects, update_conflicts=True, unique_fields=["id"], update_fields=fields
-                )
-            else:
-                model._default_manager.bulk_create(objects, ignore_conflicts=True)
+            groups[tuple(column for column in links if column in values)].append(values)
+        for given, rows in groups.items():
+            _upsert(table.model, rows, list(dict.fromkeys([*update_fields, *given])))
+
+
+def _upsert(model: type[models.Model], rows: list[dict[str, Any]], update: list[str]) -> None:
+    """Insert rows, or update the listed columns of rows whose id exists: one
+    `INSERT ... ON CONFLICT (id) DO UPDATE` statement run for every row (`executemany`).
+
+    This is what `bulk_create(update_conflicts=True)` does, without building a model instance
+    and compiling SQL for every row, which measured three times slower on 1.6 million rows.
+    Values still go through each field's `get_db_prep_save`, as Django's own saves do, and
+    SQLite (3.24 or later) and PostgreSQL share the syntax. Columns a row does not give take
+    the model's default when inserted and are left alone when updated."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = list(meta.concrete_fields)
+    columns = [meta.get_field(attname).column for attname in update]
+    if columns:
+        assignments = ", ".join(f"{quote(column)} = excluded.{quote(column)}" for column in columns)
+        conflict = f"DO UPDATE SET {assignments}"
+    else:
+        conflict = "DO NOTHING"
+    # Table and column names come from the models; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(meta.pk.column)}) {conflict}"
+    )
+    database = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs per value
+    defaults = {field.attname: field.get_default() for field in fields}
+    preparers = [(field.attname, _preparer(field, database)) for field in fields]
+    params = [
+        [prepare(row.get(attname, defaults[attname])) for attname, prepare in preparers]
+        for row in rows
+    ]
+    with database.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def _uuid_hex(value: Any) -> Any:
+    # What UUIDField stores where the database has no uuid type; the importer's UUIDs are
+    # already checked and in canonical lower case.
+    if value is None:
+        return None
+    return value.hex if isinstance(value, uuid.UUID) else value.replace("-", "")
+
+
+def _preparer(field: models.Field, database: Any) -> Any:
+    """`field.get_db_prep_save`, with the two conversions that are most of the work (text, and
+    UUIDs on SQLite) done directly: the same result at a fraction of the cost."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if isinstance(target, models.CharField | models.TextField):
+        return _unchanged
+    if isinstance(target, models.UUIDField) and not database.features.has_native_uuid_field:
+        return _uuid_hex
+    return partial(field.get_db_prep_save, connection=database)
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """The open HSDS API: every endpoint's responses validate against the HSDS 3.0 compiled
 schemas; filters combine as AND; pagination edges; bad parameters are named."""
 
+import gzip
 import json
 from decimal import Decimal
 from functools import cache
@@ -11,7 +12,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from hearth.directory import search
+from hearth.directory import hsds, search
 from hearth.directory.models import Address, Attribute, CostOption, Language, Phone
 from tests.directory.factories import (
     DirectoryOrganizationFactory,
@@ -22,8 +23,10 @@ from tests.directory.factories import (
 
 pytestmark = pytest.mark.django_db
 
-COMPILED = Path(__file__).resolve().parents[3] / "shared/standards/hsds-3.0/schema/compiled"
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared/standards/hsds-3.0/schema"
+# The HSDS 3.0 schemas as Hearth ships them (copied unchanged from the standard).
+HSDS_DATA = Path(hsds.__file__).resolve().parent / "data" / "hsds-3.0"
+COMPILED = HSDS_DATA / "compiled"
+SCHEMAS = HSDS_DATA / "schema"
 
 
 @cache
@@ -36,10 +39,16 @@ def registry():
     return Registry().with_resources(resources)
 
 
+def load_schema(name: str) -> dict:
+    if (COMPILED / f"{name}.gz").exists():
+        return json.loads(gzip.decompress((COMPILED / f"{name}.gz").read_bytes()))
+    folder = COMPILED if (COMPILED / name).exists() else SCHEMAS
+    return json.loads((folder / name).read_text())
+
+
 @cache
 def validator(name: str):
-    folder = COMPILED if (COMPILED / name).exists() else SCHEMAS
-    schema = json.loads((folder / name).read_text())
+    schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     return cls(schema, format_checker=cls.FORMAT_CHECKER, registry=registry())
 
