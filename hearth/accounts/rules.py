@@ -46,3 +46,15 @@ def needs_two_factor(user) -> bool:
     if user.is_superuser or Coordinator.objects.filter(user=user).exists():
         return True
     return Membership.objects.filter(user=user, role__in=PERSONAL_DATA_ROLES).exists()
+
+
+def keeps_directory_listings(user, organization) -> bool:
+    """Admins and practitioners keep their organization's directory listings current, as do
+    the coordinators of its networks."""
+    return (
+        user.is_superuser
+        or Membership.objects.filter(
+            user=user, organization=organization, role__in=[Role.ADMIN, Role.PRACTITIONER]
+        ).exists()
+        or coordinates_any_network_of(user, organization)
+    )

@@ -316,6 +316,7 @@ def organization_detail(request, slug):
             "networks": selectors.networks_with_visibility(request.user, organization),
             "can_manage": request.user.is_superuser
             or rules.can_manage_organization(request.user, organization),
+            "keeps_listings": rules.keeps_directory_listings(request.user, organization),
         },
     )
 

@@ -168,3 +168,55 @@ def kilometres(metres: float | None) -> str:
     if metres is None or math.isinf(metres):
         return ""
     return f"{metres / 1000:.1f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping listings current (signed in)
+
+
+def service_for_keeper(user, service_id) -> Service:
+    """A service the user may keep current; missing and forbidden both answer not found."""
+    from .rules import can_keep_listing
+
+    service = Service.objects.select_related("organization").filter(pk=service_id).first()
+    if service is None or not can_keep_listing(user, service.organization):
+        raise Http404
+    return service
+
+
+def location_for_keeper(user, location_id) -> Location:
+    from .rules import can_keep_listing
+
+    location = Location.objects.select_related("organization").filter(pk=location_id).first()
+    if location is None or not can_keep_listing(user, location.organization):
+        raise Http404
+    return location
+
+
+def services_of_member(member) -> QuerySet[Service]:
+    """The services listed for a member organization, with what its listing page shows."""
+    return (
+        Service.objects.filter(organization__member=member)
+        .select_related("organization__network")
+        .prefetch_related(
+            Prefetch(
+                "service_at_locations",
+                queryset=ServiceAtLocation.objects.select_related("location"),
+            )
+        )
+        .order_by("name")
+    )
+
+
+def stale_services_in_network(network, today: date | None = None) -> QuerySet[Service]:
+    """Listings of a network's directory that nobody has confirmed within its period."""
+    today = today or date.today()
+    days = network.listing_stale_after_days or settings.HEARTH_LISTING_STALE_AFTER_DAYS
+    cutoff = today - timedelta(days=days)
+    return (
+        Service.objects.filter(organization__network=network)
+        .exclude(status=Service.Status.DEFUNCT)
+        .filter(Q(assured_date__isnull=True) | Q(assured_date__lt=cutoff))
+        .select_related("organization__network", "organization__member")
+        .order_by("assured_date", "name")
+    )

@@ -11,6 +11,7 @@ from hearth.core.pagination import paginate
 
 from . import search, selectors
 from .forms import SearchForm
+from .rules import can_keep_listing
 
 PER_PAGE = 20
 
@@ -110,6 +111,7 @@ def service_detail(request, service_id):
             "stale": selectors.is_stale(service),
             "open_now": selectors.is_open(selectors.schedules_of(service), timezone.now()),
             "locations": selectors.public_locations(service),
+            "can_keep": can_keep_listing(request.user, service.organization),
         },
     )
 
