@@ -924,40 +924,84 @@ def service_to_hsds(service: directory.Service, *, full: bool = True) -> dict[st
     return services_to_hsds([service], full=full)[0]
 
 
+def _service_at_location_link_ids(service_at_location: directory.ServiceAtLocation) -> list:
+    return [service_at_location.id, service_at_location.location_id, service_at_location.service_id]
+
+
+def service_at_locations_to_hsds(
+    service_at_locations: Iterable[directory.ServiceAtLocation], *, full: bool = True
+) -> list[dict[str, Any]]:
+    """`full=True`: compiled `service_at_location.json` documents, each with its service
+    nested without its other locations; `full=False`: list items (own fields, the location's
+    own fields and the service's list item). With `prefetch_for_service_at_locations`, a
+    constant number of queries."""
+    items = list(service_at_locations)
+    if not full:
+        documents = []
+        for item in items:
+            document = _object("service_at_location", item)
+            document["location"] = _object("location", item.location)
+            document["service"] = _service_own(item.service)
+            documents.append(document)
+        return documents
+    links = LinkedRecords(
+        record_id for item in items for record_id in _service_at_location_link_ids(item)
+    )
+    documents = []
+    for item in items:
+        document = _service_at_location_body(item, links)
+        document["service"] = _service_body(item.service, links, with_locations=False)
+        documents.append(document)
+    return documents
+
+
 def service_at_location_to_hsds(
     service_at_location: directory.ServiceAtLocation, *, full: bool = True
 ) -> dict[str, Any]:
-    """`full=True`: the compiled `service_at_location.json` document, its service nested
-    without its other locations; `full=False`: a list item (own fields, the location's own
-    fields and the service's list item)."""
+    """One service_at_location document; see `service_at_locations_to_hsds`."""
+    return service_at_locations_to_hsds([service_at_location], full=full)[0]
+
+
+def _organization_link_ids(organization: directory.Organization, full_services: bool) -> list:
+    ids = [organization.id] + [location.id for location in organization.locations.all()]
+    if full_services:
+        for service in organization.services.all():
+            ids += _service_link_ids(service)
+    return ids
+
+
+def organizations_to_hsds(
+    organizations: Iterable[directory.Organization],
+    *,
+    full: bool = True,
+    full_services: bool = False,
+) -> list[dict[str, Any]]:
+    """`full=True`: compiled `organization.json` documents, with their services as list items
+    (or fully nested with `full_services=True`); `full=False`: the organizations' own fields
+    (compiled `organization_list.json`). With `prefetch_for_organizations`, a constant number
+    of queries."""
+    organizations = list(organizations)
     if not full:
-        document = _object("service_at_location", service_at_location)
-        document["location"] = _object("location", service_at_location.location)
-        document["service"] = _service_own(service_at_location.service)
-        return document
-    service = service_at_location.service
+        return [_object("organization", item) for item in organizations]
     links = LinkedRecords(
-        [service_at_location.id, service_at_location.location_id, service_at_location.service_id]
+        record_id
+        for item in organizations
+        for record_id in _organization_link_ids(item, full_services)
     )
-    document = _service_at_location_body(service_at_location, links)
-    document["service"] = _service_body(service, links, with_locations=False)
-    return document
+    return [_organization_body(item, links, full_services) for item in organizations]
 
 
 def organization_to_hsds(
     organization: directory.Organization, *, full: bool = True, full_services: bool = False
 ) -> dict[str, Any]:
-    """`full=True`: the compiled `organization.json` document, with its services as list items
-    (or fully nested with `full_services=True`); `full=False`: the organization's own fields
-    (compiled `organization_list.json`)."""
+    """One organization document; see `organizations_to_hsds`."""
+    return organizations_to_hsds([organization], full=full, full_services=full_services)[0]
+
+
+def _organization_body(
+    organization: directory.Organization, links: LinkedRecords, full_services: bool
+) -> dict[str, Any]:
     document = _object("organization", organization)
-    if not full:
-        return document
-    services = list(organization.services.all())
-    ids = [organization.id] + [location.id for location in organization.locations.all()]
-    if full_services:
-        ids += [record_id for service in services for record_id in _service_link_ids(service)]
-    links = LinkedRecords(ids)
     _put(document, "funding", _details(organization, "funding", "funding"))
     _put(document, "contacts", [_contact(item) for item in organization.contacts.all()])
     _put(document, "phones", [_phone(item) for item in organization.phones.all()])
@@ -973,6 +1017,7 @@ def organization_to_hsds(
         _details(organization, "organization_identifiers", "organization_identifier"),
     )
     _links(document, organization.id, links)
+    services = organization.services.all()
     if full_services:
         items = [_service_body(service, links) for service in services]
         for item in items:

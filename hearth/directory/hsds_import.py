@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.models import Q
 
 from hearth.core import audit
 
@@ -58,7 +59,7 @@ from . import hsds
 from .hsds import TABLE_ORDER, TABLES, HsdsTable
 
 BATCH_SIZE = 2000
-SQLITE_CACHE_KIB = 2 * 1024
+SQLITE_CACHE_KIB = 256 * 1024
 LOOKUP_CHUNK = 900  # ids per "which of these exist?" query (SQLite's classic variable limit)
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -73,8 +74,8 @@ class Problem:
     field: str  # column name, or ""
     message: str
     # Where the record was met while reading, so problems found later (links) are listed
-    # with the others of their row.
-    order: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
+    # with the others of their row, and those of a JSON document together.
+    order: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         parts = [self.source]
@@ -405,31 +406,44 @@ class JsonDocuments(Source):
         return ", ".join(parts)
 
     def check(self) -> list[Problem]:
-        problems = []
+        problems: list[Problem] = []
         for number, document in enumerate(self.documents, start=1):
-            if not isinstance(document, dict):
-                problems.append(
-                    Problem(self.label, self._where(number, ""), "", "is not a JSON object")
-                )
-                continue
-            kind = None if "openapi_url" in document else classify_document(document)
-            if kind is None:
-                message = (
-                    "is the API's description of itself, not directory data"
-                    if "openapi_url" in document
-                    else "is not an HSDS service, organization, location, service_at_location, "
-                    "taxonomy or taxonomy_term document"
-                )
-                problems.append(Problem(self.label, self._where(number, ""), "", message))
-                continue
-            problems += self._schema_problems(number, kind, document)
-            self._walk(number, kind, document, "", {}, {}, problems)
+            first = len(problems)
+            self._check_document(number, document, problems)
+            for index in range(first, len(problems)):
+                problems[index] = replace(problems[index], order=(number, 0, index))
         return problems
+
+    def _check_document(self, number: int, document: Any, problems: list[Problem]) -> None:
+        if not isinstance(document, dict):
+            problems.append(
+                Problem(self.label, self._where(number, ""), "", "is not a JSON object")
+            )
+            return
+        kind = None if "openapi_url" in document else classify_document(document)
+        if kind is None:
+            message = (
+                "is the API's description of itself, not directory data"
+                if "openapi_url" in document
+                else "is not an HSDS service, organization, location, service_at_location, "
+                "taxonomy or taxonomy_term document"
+            )
+            problems.append(Problem(self.label, self._where(number, ""), "", message))
+            return
+        problems += self._schema_problems(number, kind, document)
+        self._walk(number, kind, document, "", {}, {}, problems)
 
     def _schema_problems(self, number: int, kind: str, document: dict) -> list[Problem]:
         problems = []
         validator = hsds.document_validator(kind)
-        for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+        errors = sorted(
+            validator.iter_errors(document),
+            key=lambda error: (
+                len(error.absolute_path),
+                [str(part) for part in error.absolute_path],
+            ),
+        )
+        for error in errors:
             path = _json_path(error.absolute_path)
             field_name = ""
             where_path = path
@@ -680,9 +694,11 @@ def validate(source: Source, *, drop_dangling_references: bool = False) -> Valid
     """Pass 1: read every record, write nothing, and collect every problem."""
     result = Validation()
     problems: list[Problem] = [
-        replace(problem, order=(-1, number)) for number, problem in enumerate(source.check())
+        problem if problem.order is not None else replace(problem, order=(-1, number))
+        for number, problem in enumerate(source.check())
     ]
     ids: dict[str, set[str]] = {name: set() for name in TABLES}
+    referenced = {item.references for table in TABLES.values() for item in table.fields}
     # table pointed at -> value -> [(file, where, column, referring table, order)]
     pending: dict[str, dict[str, list[tuple[str, str, str, str, tuple[int, int]]]]] = defaultdict(
         lambda: defaultdict(list)
@@ -695,6 +711,8 @@ def validate(source: Source, *, drop_dangling_references: bool = False) -> Valid
         count = 0
         for number, record in enumerate(source.records(name)):
             order = (table_number, number)
+            if isinstance(record, Record) and record.path is not None:
+                order = (int(record.path.split("|", 1)[0]), 1, table_number, number)
             if isinstance(record, Problem):
                 problems.append(replace(record, order=order))
                 continue
@@ -729,6 +747,8 @@ def validate(source: Source, *, drop_dangling_references: bool = False) -> Valid
                         (label, record.where, link.name, name, order)
                     )
         result.rows[name] = count
+        if name not in referenced and name not in pending:
+            ids[name] = set()  # only needed for its own duplicates: free it
     dangling_notes = []
     for target, values in pending.items():
         unresolved = [value for value in values if value not in ids[target]]
@@ -773,6 +793,7 @@ class _Writer:
         self.validation = validation
         self.network = network
         self.result = ImportResult()
+        self.touched = _Touched()
         self.withheld = 0
         self.withheld_addresses: set[str] = set()
         withheld_columns = [
@@ -850,6 +871,7 @@ class _Writer:
 
     def _keep(self, table: HsdsTable, values: dict[str, Any]) -> bool:
         """Apply Hearth's own rules: the listing network, and confidential locations."""
+        self.touched.note(table.name, values)
         if table.name == "organization" and self.network is not None:
             values["network_id"] = self.network.pk
         elif table.name == "location":
@@ -938,6 +960,71 @@ def _preparer(field: models.Field, database: Any) -> Any:
     return partial(field.get_db_prep_save, connection=database)
 
 
+class _Touched:
+    """What an import changed, to bring the search index up to date after it commits: the
+    services it touched, found through whatever records the data gives (a location, a phone, a
+    taxonomy term used by a service). Past `LIMIT` records that is a bulk load, after which the
+    index is rebuilt separately (`hearth search-index rebuild`, as after any bulk load) rather
+    than inside the import."""
+
+    LIMIT = 2000
+
+    def __init__(self):
+        self.too_many = False
+        self.found: dict[str, set[str]] = {
+            "service": set(),
+            "location": set(),
+            "service_at_location": set(),
+            "organization": set(),
+            "taxonomy_term": set(),
+        }
+
+    def note(self, table: str, values: dict[str, Any]) -> None:
+        if self.too_many:
+            return
+        found = self.found
+        for column, kind in (
+            ("service_id", "service"),
+            ("location_id", "location"),
+            ("service_at_location_id", "service_at_location"),
+            ("link_id", "service"),  # an attribute may classify a service
+            ("taxonomy_term_id", "taxonomy_term"),
+        ):
+            if values.get(column):
+                found[kind].add(values[column])
+        if table in found:
+            found[table].add(values["id"])
+        if sum(len(ids) for ids in found.values()) > self.LIMIT:
+            self.too_many = True
+
+    def service_ids(self) -> set[str] | None:
+        """The services to re-index, or None when there are too many to do it here."""
+        if self.too_many:
+            return None
+        models_by_table = hsds.MODELS
+        found = self.found
+        services = set(found["service"])
+        places = models_by_table["service_at_location"]._default_manager.filter(
+            Q(location_id__in=list(found["location"]))
+            | Q(id__in=list(found["service_at_location"]))
+        )
+        services.update(str(value) for value in places.values_list("service_id", flat=True))
+        for model, condition in (
+            ("service", Q(organization_id__in=list(found["organization"]))),
+            ("attribute", Q(taxonomy_term_id__in=list(found["taxonomy_term"]))),
+        ):
+            column = "id" if model == "service" else "link_id"
+            rows = models_by_table[model]._default_manager.filter(condition)
+            services.update(str(value) for value in rows.values_list(column, flat=True))
+        return services if len(services) <= self.LIMIT else None
+
+
+def _refresh_search(service_ids: set[str]) -> None:
+    from . import search
+
+    search.update_services(service_ids)
+
+
 @contextmanager
 def _large_page_cache() -> Iterator[None]:
     """On SQLite, a larger page cache while writing: upserts by random UUID touch pages all
@@ -966,19 +1053,30 @@ def import_hsds(
     drop_dangling_references: bool = False,
 ) -> ImportResult:
     """Validate HSDS data and, when it has no problem, upsert it into the directory in one
-    transaction with one audit record. Raises `ImportRefused` listing every problem, having
-    written nothing. `dry_run=True` validates and rehearses the writes, then rolls them back."""
+    transaction with one audit record; once committed, the services it touched are re-indexed
+    for search (after a bulk load, a note asks for a rebuild instead). Raises `ImportRefused`
+    listing every problem, having written nothing. `dry_run=True` validates and rehearses the
+    writes, then rolls them back."""
     source = open_source(Path(path))
     validation = validate(source, drop_dangling_references=drop_dangling_references)
     if validation.problems:
         raise ImportRefused(validation.problems)
-    with transaction.atomic(), _large_page_cache():
-        result = _Writer(source, validation, network).write()
+    with _large_page_cache(), transaction.atomic():
+        writer = _Writer(source, validation, network)
+        result = writer.write()
         result.notes = getattr(source, "notes", []) + validation.notes + result.notes
         result.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
         else:
+            services = writer.touched.service_ids()
+            if services is None:
+                result.notes.append(
+                    "This was a bulk load: rebuild the search index with "
+                    "`hearth search-index rebuild`."
+                )
+            elif services:
+                transaction.on_commit(partial(_refresh_search, services))
             audit.record(
                 actor=actor,
                 action="hearth.directory.import.completed",
