@@ -9,9 +9,14 @@ HSDS documents) and everything that comes in (the importer) goes through this mo
   standard's own; lengths and number ranges come from the models.
 - `service_to_hsds`, `organization_to_hsds`, `service_at_location_to_hsds`, `location_to_hsds`,
   `taxonomy_to_hsds` and `taxonomy_term_to_hsds` build JSON documents shaped like the compiled
-  schemas (`schema/compiled/*.json`). Empty optional fields are left out rather than sent as
-  null; required fields are always present.
-- `record_values` and `csv_row` give one record's own columns for the tabular data package.
+  schemas (`schema/compiled/*.json`); `full=False` gives the list-item form. Empty optional
+  fields are left out rather than sent as null; required fields are always present.
+- For many records: `services_to_hsds`, `organizations_to_hsds` and
+  `service_at_locations_to_hsds` over querysets prepared by the matching `prefetch_for_*`
+  take a constant number of queries; `iter_service_documents` streams every service of a
+  queryset (exports, `format=ndjson`) from plain rows, a chunk at a time, several times faster.
+- `record_values` and `csv_row` give one record's own columns for the tabular data package;
+  `published_queryset` gives the rows of a table that may be published.
 - `parse_record` / `hsds_field_values` read HSDS values (CSV text or JSON values) back into
   model field values.
 - `document_validator` validates JSON documents against the compiled schemas.

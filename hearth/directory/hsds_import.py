@@ -21,15 +21,23 @@ How it works, in two passes over the data:
    the data or already in the directory). Every problem is collected with its file, row (as a
    spreadsheet numbers it: the header is row 1) or document path, and column. Any problem
    refuses the whole import (`ImportRefused`).
-2. Write, in one transaction: each table is upserted by id in batches (`bulk_create` with
-   `update_conflicts`), so a record that already exists is updated, never duplicated, and a
-   failure half-way leaves the directory as it was. One audit record notes the counts.
+2. Write, in one transaction: each table is upserted by id in batches (`INSERT ... ON CONFLICT
+   (id) DO UPDATE`, see `_upsert`), so a record that already exists is updated, never
+   duplicated, and a failure half-way leaves the directory as it was. One audit record notes
+   the counts. Once committed, the services the import touched are re-indexed for search; a
+   bulk load asks for `hearth search-index rebuild` instead.
 
-An update changes only the HSDS columns the data gives: Hearth's own fields (who keeps a
-listing, capacity, confidentiality) are never touched, except the listing network when
-`network` is given. Records the data does not mention are left alone (nothing is deleted).
-For a location Hearth holds as confidential, the import never stores an address, precise
-coordinates or change history: those rows and values are withheld and counted.
+An update changes only the HSDS columns the data gives (a CSV file's columns; every field of a
+JSON document, since documents leave empty fields out, but only the links a document gives).
+Hearth's own fields (who keeps a listing, capacity, confidentiality) are never touched, except
+the listing network when `network` is given. Records the data does not mention are left alone:
+nothing is deleted. For a location Hearth holds as confidential, the import never stores an
+address, its withheld details (`hsds.CONFIDENTIAL_LOCATION_WITHHELD`, coordinates included) or
+change history: those rows and values are withheld and counted.
+
+Not checked: the data package declares `programs.organization_id` and `taxonomy_terms.code`
+unique (one program per organization; one code across all taxonomies). Hearth stores several,
+so it accepts them; a package exported from such a directory fails those two checks.
 
 The standard's own examples point at records they do not contain (a location's organization,
 a term's parent). `drop_dangling_references=True` stores such optional links as empty and
@@ -177,7 +185,9 @@ class CsvPackage(Source):
                     self.notes.append(f"Resource {name!r} is not an HSDS 3.0 table: ignored.")
         for name, table in TABLES.items():
             candidate = directory / paths.get(name, table.path)
-            if candidate.is_file():
+            if not candidate.resolve().is_relative_to(directory.resolve()):
+                self.notes.append(f"{candidate.name}: outside the package's directory: ignored.")
+            elif candidate.is_file():
                 self.files[name] = candidate
 
     def tables(self) -> list[str]:
@@ -188,11 +198,21 @@ class CsvPackage(Source):
 
     def check(self) -> list[Problem]:
         problems = []
+        if not self.files:
+            names = ", ".join(TABLES[name].path for name in ("organization", "service"))
+            problems.append(
+                Problem(self.label, "", "", f"holds no HSDS 3.0 table files ({names}, ...)")
+            )
         for name in self.tables():
             table = TABLES[name]
             path = self.files[name]
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                header = next(csv.reader(handle), [])
+            try:
+                with path.open("rb") as handle:
+                    header = next(csv.reader(_text_lines(handle)), [])
+            except UnicodeDecodeError:
+                self.headers[name] = []
+                problems.append(Problem(path.name, "row 1", "", "is not UTF-8 text"))
+                continue
             self.headers[name] = header
             seen = set()
             for column in header:
@@ -216,10 +236,26 @@ class CsvPackage(Source):
         path = self.files[table]
         header = self.headers[table]
         width = len(header)
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+        if not header:
+            return
+        with path.open("rb") as handle:
+            reader = csv.reader(_text_lines(handle))
             next(reader, None)
-            for number, row in enumerate(reader, start=2):
+            number = 1
+            while True:
+                number += 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except (UnicodeDecodeError, csv.Error) as error:
+                    message = (
+                        "is not UTF-8 text"
+                        if isinstance(error, UnicodeDecodeError)
+                        else f"cannot be read as CSV ({error})"
+                    )
+                    yield Problem(path.name, f"row {number}", "", message)
+                    return
                 if len(row) != width:
                     if not any(row):
                         continue  # a blank line
@@ -231,6 +267,17 @@ class CsvPackage(Source):
                     )
                     continue
                 yield Record(f"row {number}", dict(zip(header, row, strict=True)))
+
+
+def _text_lines(handle) -> Iterator[str]:
+    """A binary file's lines as text, decoded one by one so that a byte that is not UTF-8 is
+    found in the row it is in (a leading byte-order mark is dropped)."""
+    first = True
+    for line in handle:
+        if first:
+            line = line.removeprefix(b"\xef\xbb\xbf")
+            first = False
+        yield line.decode("utf-8")
 
 
 class TabularJson(Source):
@@ -407,6 +454,8 @@ class JsonDocuments(Source):
 
     def check(self) -> list[Problem]:
         problems: list[Problem] = []
+        if not self.documents:
+            problems.append(Problem(self.label, "", "", "holds no documents"))
         for number, document in enumerate(self.documents, start=1):
             first = len(problems)
             self._check_document(number, document, problems)

@@ -431,6 +431,24 @@ def test_missing_columns_and_ragged_rows_are_problems(tmp_path):
     ]
 
 
+def test_unreadable_files_are_problems(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    latin = tmp_path / "latin"
+    latin.mkdir()
+    (latin / "services.csv").write_bytes(
+        b"id,organization_id,name,status\n"
+        b"ac148810-d857-441c-9679-408f346de14b,d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610,Caf\xe9,active\n"
+    )
+    (tmp_path / "empty.json").write_text("[]")
+
+    assert refused(empty) == [
+        f"{empty}: holds no HSDS 3.0 table files (organizations.csv, services.csv, ...)"
+    ]
+    assert refused(latin) == ["services.csv, row 2: is not UTF-8 text"]
+    assert refused(tmp_path / "empty.json") == ["empty.json: holds no documents"]
+
+
 def test_a_link_to_a_record_already_in_the_directory_is_accepted(hsds_standard, tmp_path):
     existing = ServiceFactory()
     package = tmp_path / "package"
