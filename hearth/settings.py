@@ -59,6 +59,14 @@ SECRET_KEY = read_or_create_secret(
 HEARTH_KEY_ENCRYPTION_KEY = read_or_create_secret(
     "HEARTH_KEY_ENCRYPTION_KEY", "key_encryption_key", lambda: secrets.token_urlsafe(32)
 )
+# Earlier key-encryption keys, still able to unwrap until `hearth keys-rotate` has re-wrapped
+# every data key under the current one (comma-separated).
+HEARTH_KEY_ENCRYPTION_KEYS_RETIRED = env_list("HEARTH_KEY_ENCRYPTION_KEYS_RETIRED", "")
+# Keys the blind indexes (exact lookups of a name, phone or e-mail within one organization).
+# Separate from the key-encryption key so that rotating that key leaves lookups working.
+HEARTH_BLIND_INDEX_KEY = read_or_create_secret(
+    "HEARTH_BLIND_INDEX_KEY", "blind_index_key", lambda: secrets.token_urlsafe(32)
+)
 
 DEBUG = env_flag("HEARTH_DEBUG", False)
 # Under pytest, static files are served from the app folders without collectstatic.
@@ -78,6 +86,7 @@ INSTALLED_APPS = [
     "hearth.core",
     "hearth.accounts",
     "hearth.directory",
+    "hearth.people",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +175,10 @@ HEARTH_INVITATION_DAYS = 7
 # Directory listings not confirmed within this many days are flagged as possibly out of date
 # (a network can set its own period).
 HEARTH_LISTING_STALE_AFTER_DAYS = 180
+# A disclosure consent lasts this many days unless the network or the person chooses otherwise.
+HEARTH_CONSENT_DAYS = 90
+# Emergency ("break the glass") access lasts this many minutes.
+HEARTH_BREAK_GLASS_MINUTES = 60
 
 # Where the quick-exit control takes a person: a neutral, everyday page.
 HEARTH_QUICK_EXIT_URL = os.environ.get("HEARTH_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")

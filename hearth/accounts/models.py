@@ -82,6 +82,12 @@ class Network(models.Model):
         blank=True,
         help_text=_("Leave empty for the default of 180 days."),
     )
+    consent_days = models.PositiveSmallIntegerField(
+        _("days a disclosure consent lasts unless the person chooses otherwise"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the default of 90 days."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

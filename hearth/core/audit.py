@@ -107,36 +107,80 @@ def record(
     `action` is a stable dotted code, `hearth.<app>.<entity>.<verb>`. `organization` and
     `network` scope who may read the record later. `detail` must never hold personal data about
     the people Hearth serves, and never a confidential address."""
-    if not action.startswith("hearth.") or action.count(".") < 3:
-        raise ValueError(f"Audit action codes look like hearth.<app>.<entity>.<verb>: {action!r}")
+    return record_many(
+        [
+            Entry(
+                actor=actor,
+                action=action,
+                target=target,
+                purpose=purpose,
+                organization=organization,
+                network=network,
+                detail=detail,
+            )
+        ]
+    )[0]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record to append; the arguments of `record()`."""
+
+    actor: Any
+    action: str
+    target: models.Model | None = None
+    purpose: str = ""
+    organization: Any = None
+    network: Any = None
+    detail: dict[str, Any] | None = None
+
+
+def record_many(entries: list[Entry]) -> list[AuditRecord]:
+    """Append several records at once (one per person shown on a list page, say), chained in
+    order under one lock of the chain head."""
+    for item in entries:
+        if not item.action.startswith("hearth.") or item.action.count(".") < 3:
+            raise ValueError(
+                f"Audit action codes look like hearth.<app>.<entity>.<verb>: {item.action!r}"
+            )
+    if not entries:
+        return []
     origin = _current_origin.get()
-    actor_id, actor_label = _describe_actor(actor)
-    target_type, target_id = _describe_target(target)
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             id=1, defaults={"last_hash": GENESIS_HASH}
         )
-        entry = AuditRecord(
-            recorded_at=timezone.now(),
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            purpose=purpose,
-            organization_id=getattr(organization, "pk", organization),
-            network_id=getattr(network, "pk", network),
-            channel=origin.channel,
-            origin_address=origin.address,
-            detail=detail or {},
-            previous_hash=head.last_hash,
-        )
-        entry.record_hash = compute_hash(entry)
-        entry.save()
+        previous_hash = head.last_hash
+        now = timezone.now()
+        built = []
+        for item in entries:
+            actor_id, actor_label = _describe_actor(item.actor)
+            target_type, target_id = _describe_target(item.target)
+            entry = AuditRecord(
+                recorded_at=now,
+                actor_id=actor_id,
+                actor_label=actor_label,
+                action=item.action,
+                target_type=target_type,
+                target_id=target_id,
+                purpose=item.purpose,
+                organization_id=getattr(item.organization, "pk", item.organization),
+                network_id=getattr(item.network, "pk", item.network),
+                channel=origin.channel,
+                origin_address=origin.address,
+                detail=item.detail or {},
+                previous_hash=previous_hash,
+            )
+            entry.record_hash = previous_hash = compute_hash(entry)
+            built.append(entry)
+        if len(built) == 1:
+            built[0].save()
+        else:
+            AuditRecord.objects.bulk_create(built)
         AuditChainHead.objects.filter(id=1).update(
-            last_sequence=entry.sequence, last_hash=entry.record_hash
+            last_sequence=built[-1].sequence, last_hash=built[-1].record_hash
         )
-    return entry
+    return built
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
 """Cross-cutting data: the audit trail."""
 
+import uuid
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -71,3 +74,36 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"Audit chain head at #{self.last_sequence}"
+
+
+class DataKey(models.Model):
+    """One person's data key, stored only wrapped by the key-encryption key.
+
+    Destroying it (`wrapped` emptied, `destroyed_at` set) makes everything encrypted under it
+    unreadable everywhere, backups included: erasure by key destruction."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wrapped = models.BinaryField(blank=True)
+    # Which key-encryption key wrapped it (a short fingerprint, never the key).
+    kek_id = models.CharField(max_length=16, db_index=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Data key {self.id}"
+
+
+class OrganizationKey(models.Model):
+    """An organization's key pair: anyone may encrypt to the public key; only the organization,
+    through Hearth, opens what was sealed to it. The private key is kept wrapped."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.CASCADE, primary_key=True, related_name="key"
+    )
+    public_key = models.BinaryField()
+    wrapped_private_key = models.BinaryField()
+    kek_id = models.CharField(max_length=16, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Key pair of {self.organization_id}"
