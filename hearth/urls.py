@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/hsds/openapi.json", openapi_document, name="hsds-openapi"),
     path("api/hsds/", hsds_api.urls),
     path("", include("hearth.directory.urls")),
+    path("", include("hearth.people.urls")),
+    path("my/", include("hearth.people.portal_urls")),
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.core.urls")),
 ]

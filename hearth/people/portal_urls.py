@@ -1,0 +1,7 @@
+"""The person's own pages, under /my/ (filled in by portal_views.py)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "portal"
+
+urlpatterns: list = []
