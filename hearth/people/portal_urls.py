@@ -1,4 +1,4 @@
-"""The person's own pages, under /my/ (filled in by portal_views.py)."""
+"""The person's own pages, under /me/ (filled in by portal_views.py)."""
 
 from django.urls import path  # noqa: F401
 
