@@ -210,10 +210,16 @@ def person_create(
         Category.STRENGTHS: strengths,
     }
     _require_holder_staff(actor, organization, [c for c, v in given.items() if v is not None])
-    cleaned = {
-        category: CLEANERS[category](value if value is not None else EMPTY[category] or {})
-        for category, value in given.items()
-    }
+    cleaned, errors = {}, {}
+    for category, value in given.items():
+        try:
+            cleaned[category] = CLEANERS[category](
+                value if value is not None else EMPTY[category] or {}
+            )
+        except ValidationError as invalid:
+            errors.update(invalid.message_dict)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         person = Person(holder=organization, data_key=data_key_create())
         cipher = Cipher(person.data_key)
@@ -807,3 +813,68 @@ def portal_authenticate(*, sign_in_name: str, passphrase: str) -> PortalAccount 
         return None
     PortalAccount.objects.filter(pk=account.pk).update(last_sign_in_at=timezone.now())
     return account
+
+
+# --- contacting the person ------------------------------------------------------------------------
+
+
+class ContactRefused(Exception):
+    """The safe-contact rules refuse this message; `decision.explain()` says why."""
+
+    def __init__(self, decision):
+        super().__init__(", ".join(decision.reasons))
+        self.decision = decision
+
+
+def person_contact(
+    *,
+    actor,
+    organization: Organization,
+    person_id,
+    purpose: str,
+    channel: str,
+    detail: str,
+    subject: str = "",
+    body: str = "",
+    may_leave_voicemail: bool = False,
+    at: datetime | None = None,
+):
+    """Every message to a person goes through here: the preferences are read afresh through the
+    gate and the safe-contact policy decides. Hearth sends e-mail itself; calls and texts are
+    made by staff, who ask here first. Refusals are recorded and raise ContactRefused."""
+    from django.core.mail import send_mail
+
+    from .safe_contact import Channel, OutgoingMessage, check_contact
+
+    record = access.access_person(
+        user=actor,
+        organization=organization,
+        person_id=person_id,
+        purpose=purpose,
+        categories=[Category.CONTACT],
+    )
+    decision = check_contact(
+        record.contact,
+        OutgoingMessage(
+            channel=channel,
+            at=at or timezone.now(),
+            detail=detail,
+            may_leave_voicemail=may_leave_voicemail,
+        ),
+    )
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="hearth.people.contact.sent"
+            if decision.allowed
+            else "hearth.people.contact.refused",
+            target=Person(pk=record.id),
+            purpose=purpose,
+            organization=organization,
+            detail={"channel": channel, "detail": detail, "reasons": list(decision.reasons)},
+        )
+    if not decision.allowed:
+        raise ContactRefused(decision)
+    if channel == Channel.EMAIL:
+        send_mail(subject, body, None, [decision.address])
+    return decision
