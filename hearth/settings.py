@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "hearth.accounts",
     "hearth.directory",
     "hearth.people",
+    "hearth.referrals",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,13 @@ HEARTH_INVITATION_DAYS = 7
 HEARTH_LISTING_STALE_AFTER_DAYS = 180
 # A disclosure consent lasts this many days unless the network or the person chooses otherwise.
 HEARTH_CONSENT_DAYS = 90
+# A referral not acknowledged within this many working days (Monday to Friday) is flagged and its
+# sender reminded; a network can set its own.
+HEARTH_REFERRAL_ACK_WORKING_DAYS = 2
+# Published counts below this are hidden, with whatever would let them be worked out.
+HEARTH_SUPPRESSION_THRESHOLD = int(os.environ.get("HEARTH_SUPPRESSION_THRESHOLD", "11"))
+# The address Hearth is reached at, for links in e-mails.
+HEARTH_SITE_URL = os.environ.get("HEARTH_SITE_URL", "http://127.0.0.1:8000")
 # Emergency ("break the glass") access lasts this many minutes.
 HEARTH_BREAK_GLASS_MINUTES = 60
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/hsds/", hsds_api.urls),
     path("", include("hearth.directory.urls")),
     path("", include("hearth.people.urls")),
+    path("", include("hearth.referrals.urls")),
     path("me/", include("hearth.people.portal_urls")),
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.core.urls")),

@@ -88,6 +88,12 @@ class Network(models.Model):
         blank=True,
         help_text=_("Leave empty for the default of 90 days."),
     )
+    referral_ack_working_days = models.PositiveSmallIntegerField(
+        _("working days a referral may wait for an answer before it is flagged"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the default of 2 working days."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -107,3 +107,24 @@ class OrganizationKey(models.Model):
 
     def __str__(self) -> str:
         return f"Key pair of {self.organization_id}"
+
+
+class Notification(models.Model):
+    """An in-app notification for a staff member. It says only that something changed and
+    where to look; the details are read after signing in."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=80)
+    link = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

@@ -417,3 +417,58 @@ def access_own_record(*, account: PortalAccount, person_id) -> PersonRecord:
             detail={"categories": sorted(ALL_CATEGORIES), "basis": "self"},
         )
         return _open(person, Cipher(person.data_key), ALL_CATEGORIES, "self")
+
+
+def access_disclosure(
+    *, user, organization: Organization | None, person_id, consent_id, what: str
+) -> Decision:
+    """May `organization` open something disclosed about a person under one consent (a referral's
+    payload, its conversation)? The holding organization's staff may by role; anyone else only
+    while that very consent lives and names them. Recorded either way; refusal raises
+    PersonNotFound."""
+    person = _load(person_id)
+    at = timezone.now()
+    role = _role_in(user, organization)
+    if person is None or person.erased_at is not None:
+        decision = Decision(refusal="missing")
+    elif role is None or role == Role.VIEWER:
+        decision = Decision(refusal="no-role")
+    elif organization.pk == person.holder_id:
+        decision = Decision(categories=ROLE_CATEGORIES[role], basis=f"holder:{role}")
+    else:
+        consent = (
+            Consent.objects.filter(pk=consent_id, person=person).first() if consent_id else None
+        )
+        if (
+            consent is None
+            or not consent.is_live(at)
+            or not consent.covers_organization(organization)
+        ):
+            decision = Decision(refusal="no-live-consent")
+        else:
+            decision = Decision(
+                categories=frozenset(consent.categories),
+                basis="consent",
+                consent_ids=(str(consent.id),),
+            )
+    with transaction.atomic():
+        if decision.allowed:
+            audit.record(
+                actor=user,
+                action="hearth.people.disclosure.opened",
+                target=person,
+                purpose=Purpose.REFERRAL,
+                organization=organization,
+                detail={**_read_detail(decision), "what": what},
+            )
+        else:
+            _refuse(
+                user=user,
+                organization=organization,
+                person=person,
+                purpose=Purpose.REFERRAL,
+                decision=decision,
+            )
+    if not decision.allowed:
+        raise PersonNotFound()
+    return decision

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "hearth.people.consent.given": _("Consent given by the person"),
     "hearth.people.consent.revoked": _("Consent withdrawn"),
     "hearth.people.emergency.started": _("Emergency access opened"),
+    "hearth.people.disclosure.opened": _("Shared information opened"),
     "hearth.people.emergency.reviewed": _("Emergency access reviewed"),
     "hearth.people.retention.set": _("Retention periods changed"),
     "hearth.people.erasure.requested": _("Erasure requested"),

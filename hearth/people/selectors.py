@@ -24,6 +24,7 @@ HISTORY_ACTIONS = (
     "hearth.people.person.listed",
     "hearth.people.person.read_by_self",
     "hearth.people.person.refused",
+    "hearth.people.disclosure.opened",
     "hearth.people.note.added",
     "hearth.people.consent.recorded",
     "hearth.people.consent.given",

@@ -44,7 +44,7 @@ from .safe_contact import DEFAULT_PREFERENCES, clean_preferences
 MAX_CONSENT_DAYS = 366
 MAX_TEXT = 2000
 
-# --- the shape of each sealed category ----------------------------------------------------------
+# --- the shape of each sealed category ---
 
 
 def _text(data: dict, name: str, errors: dict, *, limit: int = MAX_TEXT) -> str:
@@ -238,6 +238,37 @@ def person_create(
     return person
 
 
+def person_create_by_self(*, organization: Organization, identity: dict, contact: dict) -> Person:
+    """A person gives their own name and safe-contact preferences to the organization they chose
+    (a self-referral from the public directory); that organization then holds the record."""
+    cleaned, errors = {}, {}
+    for category, value in ((Category.IDENTITY, identity), (Category.CONTACT, contact)):
+        try:
+            cleaned[category] = CLEANERS[category](value)
+        except ValidationError as invalid:
+            errors.update(invalid.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    cleaned[Category.NEEDS] = EMPTY[Category.NEEDS]
+    cleaned[Category.STRENGTHS] = EMPTY[Category.STRENGTHS]
+    with transaction.atomic():
+        person = Person(holder=organization, data_key=data_key_create())
+        cipher = Cipher(person.data_key)
+        for category in SEALED_CATEGORIES:
+            _seal(person, cipher, category, cleaned[category])
+        person.save()
+        _index(person, cleaned[Category.IDENTITY], cleaned[Category.CONTACT])
+        audit.record(
+            actor=None,
+            action="hearth.people.person.created",
+            target=person,
+            purpose=Purpose.OWN_RECORD,
+            organization=organization,
+            detail={"categories": ["contact", "identity"], "by": "self"},
+        )
+    return person
+
+
 def person_update(
     *, actor, organization: Organization, person_id, category: str, data: dict
 ) -> Person:
@@ -305,7 +336,7 @@ def note_add(*, actor, organization: Organization, person_id, body: str) -> Pers
     return note
 
 
-# --- consent -----------------------------------------------------------------------------------
+# --- consent ---
 
 
 def consent_days_for(organization: Organization) -> int:
@@ -500,7 +531,7 @@ def consent_revoke_by_person(*, account: PortalAccount, consent_id) -> Consent:
     return consent_revoke(consent=consent, by_person=True)
 
 
-# --- break the glass -----------------------------------------------------------------------------
+# --- break the glass ---
 
 
 def emergency_access_start(
@@ -576,7 +607,7 @@ def emergency_access_review(
     return grant
 
 
-# --- retention and erasure ------------------------------------------------------------------------
+# --- retention and erasure ---
 
 
 def retention_set(
@@ -610,7 +641,19 @@ def retention_set(
     return policy
 
 
+# Other apps that keep values about a person (referral payloads, check-in answers) register a
+# function here; erasure calls each in the same transaction (pretix's data shredders).
+_erasers: list = []
+
+
+def register_eraser(eraser) -> None:
+    if eraser not in _erasers:
+        _erasers.append(eraser)
+
+
 def _erase(person: Person, *, actor, reason: str) -> None:
+    for eraser in _erasers:
+        eraser(person)
     data_key_destroy(person.data_key)
     Person.objects.filter(pk=person.pk).update(
         sealed_identity=b"",
@@ -700,7 +743,7 @@ def retention_purge(*, now: datetime | None = None) -> dict:
     return {"erased": erased, "notes": notes}
 
 
-# --- the person's own pages -----------------------------------------------------------------------
+# --- the person's own pages ---
 
 PORTAL_INVITATION_DAYS = 14
 
@@ -815,7 +858,7 @@ def portal_authenticate(*, sign_in_name: str, passphrase: str) -> PortalAccount 
     return account
 
 
-# --- contacting the person ------------------------------------------------------------------------
+# --- contacting the person ---
 
 
 class ContactRefused(Exception):

@@ -1,0 +1,185 @@
+"""Reads about referrals with the access rules applied: statuses and dates, never payloads (those
+open only through `services.referral_open_payload`, behind the people access gate)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from statistics import median
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from hearth.accounts.models import Membership, Network, Organization
+from hearth.accounts.rules import PERSONAL_DATA_ROLES
+from hearth.core.suppression import is_publishable, suppress
+
+from .models import CLOSED_STATUSES, Referral, Status
+from .services import ReferralNotFound, side_of
+
+
+def _base() -> QuerySet[Referral]:
+    return Referral.objects.select_related(
+        "service", "sending_organization", "receiving_organization", "consent"
+    )
+
+
+def referral_for(user, organization: Organization | None, referral_id) -> tuple[Referral, str]:
+    """The referral and the side `user` is on, or ReferralNotFound for missing and forbidden."""
+    try:
+        referral = _base().filter(pk=referral_id).first()
+    except (ValueError, TypeError):
+        referral = None
+    side = side_of(user, organization, referral) if referral is not None else None
+    if referral is None or side is None:
+        raise ReferralNotFound()
+    return referral, side
+
+
+def referrals_for_organization(user, organization: Organization) -> QuerySet[Referral]:
+    """Referrals the organization sent or received, if `user` is staff who may see them."""
+    if not Membership.objects.filter(
+        user=user, organization=organization, role__in=PERSONAL_DATA_ROLES
+    ).exists():
+        return Referral.objects.none()
+    return (
+        _base()
+        .filter(Q(sending_organization=organization) | Q(receiving_organization=organization))
+        .exclude(Q(status=Status.DRAFT) & ~Q(sending_organization=organization))
+    )
+
+
+# --- follow-up ---
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """`start` plus `days` working days (Monday to Friday), at the same time of day."""
+    moment = start
+    remaining = days
+    while remaining > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            remaining -= 1
+    return moment
+
+
+def acknowledgement_days(organization_id) -> int:
+    """The shortest acknowledgement period among the receiving organization's networks."""
+    days = [
+        value
+        for value in Network.objects.filter(memberships__organization_id=organization_id)
+        .exclude(referral_ack_working_days__isnull=True)
+        .values_list("referral_ack_working_days", flat=True)
+    ]
+    return min(days) if days else settings.HEARTH_REFERRAL_ACK_WORKING_DAYS
+
+
+def acknowledgement_due(referral: Referral) -> datetime | None:
+    if referral.requested_at is None:
+        return None
+    return add_working_days(
+        referral.requested_at, acknowledgement_days(referral.receiving_organization_id)
+    )
+
+
+def is_overdue(referral: Referral, *, now: datetime | None = None) -> bool:
+    """Sent, still unanswered, past the acknowledgement period."""
+    due = acknowledgement_due(referral)
+    return referral.status == Status.REQUESTED and due is not None and due < (now or timezone.now())
+
+
+def overdue_referrals(*, now: datetime | None = None) -> list[Referral]:
+    now = now or timezone.now()
+    waiting = _base().filter(status=Status.REQUESTED, requested_at__isnull=False)
+    return [
+        referral for referral in waiting.iterator(chunk_size=500) if is_overdue(referral, now=now)
+    ]
+
+
+def needs_attention(user, organization: Organization, *, now: datetime | None = None) -> dict:
+    """The queues: for the receiver, new referrals to answer (overdue first); for the sender,
+    overdue ones to chase and declined or failed ones to find another way for."""
+    now = now or timezone.now()
+    mine = referrals_for_organization(user, organization)
+    to_answer = sorted(
+        mine.filter(receiving_organization=organization, status=Status.REQUESTED),
+        key=lambda referral: (not is_overdue(referral, now=now), referral.requested_at),
+    )
+    sent = mine.filter(sending_organization=organization)
+    to_chase = [r for r in sent.filter(status=Status.REQUESTED) if is_overdue(r, now=now)]
+    to_rethink = list(
+        sent.filter(
+            status__in=[Status.REJECTED, Status.FAILED], closed_at__gte=now - timedelta(days=30)
+        )
+    )
+    return {"to_answer": to_answer, "to_chase": to_chase, "to_rethink": to_rethink}
+
+
+# --- the network view ---
+
+
+def network_referral_figures(network: Network, *, since: datetime, until: datetime) -> dict:
+    """Aggregates only, for coordinators: referrals by status, acceptance rate, median days to
+    acceptance and to completion, unmet needs by category and reason, services most often at
+    capacity. Every count below the suppression threshold is hidden, with complements."""
+    members = Organization.objects.filter(network_memberships__network=network)
+    referrals = Referral.objects.filter(
+        receiving_organization__in=members, requested_at__gte=since, requested_at__lt=until
+    ).exclude(status__in=[Status.DRAFT, Status.ENTERED_IN_ERROR])
+    by_status = dict(referrals.values_list("status").annotate(n=Count("id")))
+    statuses = [s for s in Status.values if s not in (Status.DRAFT, Status.ENTERED_IN_ERROR)]
+    status_table = suppress(
+        [str(Status(s).label) for s in statuses],
+        ["referrals"],
+        [[by_status.get(s, 0)] for s in statuses],
+    )
+    answered = referrals.exclude(status__in=[Status.REQUESTED, Status.CANCELLED])
+    answered_count = answered.count()
+    accepted_count = answered.exclude(status=Status.REJECTED).count()
+    acceptance_rate = (
+        round(100 * accepted_count / answered_count)
+        if answered_count and is_publishable(answered_count) and is_publishable(accepted_count)
+        else None
+    )
+    to_acceptance = [
+        (r.accepted_at - r.requested_at).total_seconds() / 86400
+        for r in referrals.filter(accepted_at__isnull=False).only("accepted_at", "requested_at")
+    ]
+    to_completion = [
+        (r.closed_at - r.requested_at).total_seconds() / 86400
+        for r in referrals.filter(status=Status.COMPLETED).only("closed_at", "requested_at")
+    ]
+    unmet = (
+        referrals.filter(status__in=[Status.REJECTED, Status.FAILED])
+        .values_list("need_code", "status_reason")
+        .annotate(n=Count("id"))
+    )
+    needs = sorted({code or "" for code, _reason, _n in unmet})
+    reasons = sorted({reason or "" for _code, reason, _n in unmet})
+    grid = [[0] * len(reasons) for _ in needs]
+    for code, reason, n in unmet:
+        grid[needs.index(code or "")][reasons.index(reason or "")] = n
+    at_capacity = (
+        referrals.filter(status=Status.REJECTED, status_reason="no-capacity")
+        .values_list("service__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:10]
+    )
+    return {
+        "total": status_table.grand_total(),
+        "by_status": status_table,
+        "acceptance_rate": acceptance_rate,
+        "median_days_to_acceptance": (
+            round(median(to_acceptance), 1)
+            if to_acceptance and is_publishable(len(to_acceptance))
+            else None
+        ),
+        "median_days_to_completion": (
+            round(median(to_completion), 1)
+            if to_completion and is_publishable(len(to_completion))
+            else None
+        ),
+        "unmet_needs": suppress(needs, reasons, grid),
+        "services_at_capacity": [(name, n) for name, n in at_capacity if is_publishable(n)],
+        "closed": [s for s in CLOSED_STATUSES],
+    }
