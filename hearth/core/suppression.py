@@ -3,8 +3,9 @@ suppression (REFERENCES §9).
 
 A table is rows of counts with row and column totals. Any non-zero count below the threshold
 (default 11, `HEARTH_SUPPRESSION_THRESHOLD`) is hidden; then, wherever a row or column holds
-exactly one hidden cell beside a published total, the next smallest cell in it is hidden too, so
-no hidden value can be recovered by subtraction. Totals below the threshold are hidden as well.
+exactly one hidden cell beside a published total, the next smallest non-zero cell in it is hidden
+too, so no hidden value can be recovered by subtraction. Totals below the threshold are hidden
+as well.
 Anything derived from a hidden count (a rate, a mean, a median) is hidden with it: callers ask
 `is_publishable(n)`."""
 
@@ -110,7 +111,10 @@ def suppress(
             hidden_members = [m for m in members if m in hidden]
             if len(hidden_members) != 1:
                 continue
-            candidates = sorted((m for m in members if m not in hidden), key=worth)
+            # The smallest non-zero cell: hiding a zero protects little when zeros are known.
+            candidates = sorted(
+                (m for m in members if m not in hidden), key=lambda m: (worth(m) == 0, worth(m))
+            )
             if candidates:
                 hidden.add(candidates[0])
             else:  # pragma: no cover - a line of one cell is skipped above
