@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -581,3 +581,45 @@ def referrals_erase_for_person(person: Person) -> None:
     for referral in Referral.objects.filter(person=person).select_related("conversation_key"):
         crypto.data_key_destroy(referral.conversation_key)
     Referral.objects.filter(person=person).update(sealed_payload=b"")
+
+
+# --- reminders ---
+
+
+def referrals_remind(*, now: datetime | None = None) -> int:
+    """Flag referrals unanswered past their acknowledgement period: remind the sending
+    organization's staff and the coordinators of the receiving organization's networks, at most
+    once a day per referral. Run it hourly (`hearth referrals-remind`)."""
+    from hearth.accounts.models import Coordinator
+
+    from .selectors import overdue_referrals
+
+    now = now or timezone.now()
+    reminded = 0
+    for referral in overdue_referrals(now=now):
+        if referral.last_reminded_at and now - referral.last_reminded_at < timedelta(days=1):
+            continue
+        users = (
+            _staff_of(referral.sending_organization_id) if referral.sending_organization_id else []
+        )
+        users += [
+            coordinator.user
+            for coordinator in Coordinator.objects.filter(
+                network__memberships__organization_id=referral.receiving_organization_id
+            ).select_related("user")
+        ]
+        with transaction.atomic():
+            Referral.objects.filter(pk=referral.pk).update(last_reminded_at=now)
+            notify(
+                users, kind="referral.overdue", link=reverse("referrals:detail", args=[referral.pk])
+            )
+            audit.record(
+                actor=None,
+                action="hearth.referrals.reminder.sent",
+                target=referral,
+                purpose=Purpose.REFERRAL,
+                organization=referral.sending_organization_id or referral.receiving_organization_id,
+                detail={"notified": len({user.pk for user in users})},
+            )
+        reminded += 1
+    return reminded

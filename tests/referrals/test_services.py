@@ -289,3 +289,24 @@ class TestFhirAndErasure:
         assert referral.conversation_key.destroyed_at is not None
         assert referral.events.count() == 2
         assert AuditRecord.objects.filter(action="hearth.people.person.erased").count() == 1
+
+
+def test_overdue_referrals_remind_the_sender_and_coordinators_once_a_day():
+    from django.core.management import call_command
+
+    from hearth.core.models import Notification
+    from tests.factories import CoordinatorFactory
+
+    p = pair()
+    network = NetworkFactory()
+    NetworkMembershipFactory(network=network, organization=p.receiver)
+    coordinator = CoordinatorFactory(network=network).user
+    referral = refer(p)
+    Referral.objects.filter(pk=referral.pk).update(requested_at=timezone.now() - timedelta(days=6))
+
+    call_command("referrals-remind")
+    call_command("referrals-remind")
+
+    reminded = Notification.objects.filter(kind="referral.overdue")
+    assert sorted(n.user_id for n in reminded) == sorted([p.sender_staff.pk, coordinator.pk])
+    assert AuditRecord.objects.filter(action="hearth.referrals.reminder.sent").count() == 1
