@@ -104,4 +104,8 @@ def load_demo() -> list[DemoSignIn]:
     from hearth.directory.demo_listings import load_demo_listings
 
     load_demo_listings()
+    # People the demo organizations support, with consents and the person's own sign-in.
+    from hearth.people.demo import load as load_demo_people
+
+    sign_ins += load_demo_people(organizations=organizations)
     return sign_ins

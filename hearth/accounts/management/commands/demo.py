@@ -33,7 +33,9 @@ class Command(BaseCommand):
     def print_sign_ins(self, sign_ins):
         width = max(len(item.email) for item in sign_ins)
         self.stdout.write("")
-        self.stdout.write(f"Demo sign-ins (every account's password: {demo_data.DEMO_PASSWORD})")
+        self.stdout.write(
+            f"Demo sign-ins (every staff account's password: {demo_data.DEMO_PASSWORD})"
+        )
         for item in sign_ins:
             self.stdout.write(f"  {item.email.ljust(width)}  {item.summary}")
         self.stdout.write(
