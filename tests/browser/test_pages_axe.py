@@ -127,6 +127,10 @@ NO_JS_PAGES = [
     ("/my/", "amara@hearth.example"),
     ("/organizations/riverbend-valley-hub/", "amara@hearth.example"),
     ("/networks/riverbend-valley/", "amara@hearth.example"),
+    ("/organizations/harbor-house/people/", "naomi@hearth.example"),
+    ("/organizations/harbor-house/people/new/", "naomi@hearth.example"),
+    ("/organizations/harbor-house/people/emergency/", "naomi@hearth.example"),
+    ("/organizations/harbor-house/people/consents-received/", "naomi@hearth.example"),
 ]
 
 
