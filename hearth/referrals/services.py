@@ -623,3 +623,82 @@ def referrals_remind(*, now: datetime | None = None) -> int:
             )
         reminded += 1
     return reminded
+
+
+# --- API tokens ---
+
+
+def _token_digest(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_create(*, actor, organization: Organization, name: str):
+    """A bearer token for the referral and FHIR APIs, acting as `actor` for `organization`.
+    Only an admin may create one; the token is returned once and only its hash is kept."""
+    import secrets
+
+    from hearth.accounts.rules import is_org_admin
+
+    from .models import ApiToken
+
+    if not is_org_admin(actor, organization):
+        raise ReferralNotFound()
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError(
+            {"name": [_("Name the token after what uses it (up to 100 characters).")]}
+        )
+    token = "hearth_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        record = ApiToken.objects.create(
+            organization=organization, user=actor, name=name, token_hash=_token_digest(token)
+        )
+        audit.record(
+            actor=actor,
+            action="hearth.referrals.token.created",
+            target=record,
+            organization=organization,
+            detail={"name": name},
+        )
+    return record, token
+
+
+def api_token_revoke(*, actor, organization: Organization, token_id) -> None:
+    from hearth.accounts.rules import is_org_admin
+
+    from .models import ApiToken
+
+    record = ApiToken.objects.filter(pk=token_id, organization=organization).first()
+    if record is None or not is_org_admin(actor, organization):
+        raise ReferralNotFound()
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=record.pk).update(revoked_at=timezone.now())
+        audit.record(
+            actor=actor,
+            action="hearth.referrals.token.revoked",
+            target=record,
+            organization=organization,
+        )
+
+
+def api_token_authenticate(token: str):
+    """The live token for this bearer string whose user still works for its organization."""
+    from .models import ApiToken
+
+    record = (
+        ApiToken.objects.filter(token_hash=_token_digest(token or ""), revoked_at__isnull=True)
+        .select_related("organization", "user")
+        .first()
+    )
+    if record is None or not record.user.is_active or not record.organization.is_active:
+        return None
+    if not Membership.objects.filter(
+        user=record.user, organization=record.organization, role__in=PERSONAL_DATA_ROLES
+    ).exists():
+        return None
+    now = timezone.now()
+    if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    return record

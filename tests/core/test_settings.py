@@ -47,6 +47,7 @@ def test_secrets_and_database_from_the_environment_win(tmp_path):
         tmp_path,
         HEARTH_SECRET_KEY="from-env",
         HEARTH_KEY_ENCRYPTION_KEY="kek-from-env",
+        HEARTH_BLIND_INDEX_KEY="index-key-from-env",
         HEARTH_DEBUG="true",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/hearth_example",
     )
@@ -55,4 +56,5 @@ def test_secrets_and_database_from_the_environment_win(tmp_path):
     assert engine == "django.db.backends.postgresql"
     assert name == "hearth_example"
     assert not (tmp_path / "secret_key").exists()
+    assert not (tmp_path / "blind_index_key").exists()
     assert "Production installs must set" not in stderr
