@@ -241,6 +241,8 @@ class PortalAccount(models.Model):
     sign_in_name = models.CharField(max_length=60, unique=True)
     passphrase_hash = models.CharField(max_length=256)
     totp_secret = models.BinaryField(blank=True, default=b"")
+    # The time step of the last code accepted: a code is never accepted twice.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_sign_in_at = models.DateTimeField(null=True, blank=True)
 

@@ -6,11 +6,10 @@ out flushes the whole session, exactly as the quick exit does (`/exit/` and the
 `/exit/end-session/` beacon both call Django's `logout()`, which flushes the session whoever it
 belonged to), so nothing of the person's pages survives either way.
 
-The second step of signing in (a TOTP code) and the changes a person makes to their own sign-in
-(passphrase, second step) live here too, beside the session handling they affect. They follow the
-services' rules: keyword-only, one transaction, audited in it. The TOTP time step last accepted
-for an account is read back from its audit records, so a code cannot be used twice in any of the
-server's processes."""
+Checking the second step of signing in (a TOTP code) lives here too; the changes a person makes
+to their own sign-in (passphrase, second step) are services in `services.py`. The TOTP time step
+last accepted is kept on the account, so a code cannot be used twice in any of the server's
+processes."""
 
 from __future__ import annotations
 
@@ -19,21 +18,14 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_otp.oath import TOTP
 
-from hearth.core import audit
-from hearth.core.models import AuditRecord
-
-from .models import PortalAccount, Purpose
+from .models import PortalAccount
 
 SESSION_KEY = "hearth_portal_account"
 FINGERPRINT_SESSION_KEY = "hearth_portal_account_fingerprint"
@@ -43,7 +35,6 @@ PENDING_SECONDS = 5 * 60
 # A second step being set up, not yet confirmed with a code: the secret as hex.
 NEW_SECRET_SESSION_KEY = "hearth_portal_new_second_step"
 
-MIN_PASSPHRASE = 10
 TOTP_SECRET_BYTES = 20
 TOTP_TOLERANCE = 1  # accept the code of the step before and after, for clocks that drift
 
@@ -51,16 +42,6 @@ SIGNED_IN = "hearth.people.portal.signed_in"
 PASSPHRASE_CHANGED = "hearth.people.portal.passphrase_changed"
 SECOND_STEP_ON = "hearth.people.portal.second_step_enabled"
 SECOND_STEP_OFF = "hearth.people.portal.second_step_disabled"
-
-audit.register_actions(
-    {
-        SIGNED_IN: gettext_lazy("The person signed in to their own pages"),
-        PASSPHRASE_CHANGED: gettext_lazy("The person changed their passphrase"),
-        SECOND_STEP_ON: gettext_lazy("The person turned on a second sign-in step"),
-        SECOND_STEP_OFF: gettext_lazy("The person turned off the second sign-in step"),
-    }
-)
-
 
 # --- the session ---------------------------------------------------------------------------------
 
@@ -177,23 +158,7 @@ def pending_account(request) -> tuple[PortalAccount | None, str]:
     return account, pending.get("next", "")
 
 
-def _last_step(account: PortalAccount) -> int | None:
-    details = (
-        AuditRecord.objects.filter(
-            target_type="people.portalaccount",
-            target_id=str(account.pk),
-            action__in=(SIGNED_IN, SECOND_STEP_ON),
-        )
-        .order_by("-sequence")
-        .values_list("detail", flat=True)
-    )
-    for detail in details[:1]:
-        step = (detail or {}).get("second_step_time_step")
-        return int(step) if step is not None else None
-    return None
-
-
-def _verify(secret: bytes, code: str, *, after: int | None) -> int | None:
+def verify_code(secret: bytes, code: str, *, after: int | None) -> int | None:
     """The time step `code` belongs to, if it is right for `secret` and newer than `after`."""
     code = (code or "").strip()
     if not (len(code) == 6 and code.isdigit()) or not secret:
@@ -207,18 +172,7 @@ def _verify(secret: bytes, code: str, *, after: int | None) -> int | None:
 
 def second_step_verify(account: PortalAccount, code: str) -> int | None:
     """The time step of a right, unused code for the account's second step, else None."""
-    return _verify(bytes(account.totp_secret), code, after=_last_step(account))
-
-
-@transaction.atomic
-def portal_sign_in_record(*, account: PortalAccount, time_step: int | None = None) -> None:
-    """Note a completed sign-in on the account (and which code step it used)."""
-    detail = {"second_step": time_step is not None}
-    if time_step is not None:
-        detail["second_step_time_step"] = time_step
-    audit.record(
-        actor=None, action=SIGNED_IN, target=account, purpose=Purpose.OWN_RECORD, detail=detail
-    )
+    return verify_code(bytes(account.totp_secret), code, after=account.totp_last_step)
 
 
 # --- changing one's own sign-in ------------------------------------------------------------------
@@ -235,60 +189,6 @@ def new_second_step_secret(request) -> bytes:
 
 def forget_new_second_step_secret(request) -> None:
     request.session.pop(NEW_SECRET_SESSION_KEY, None)
-
-
-def portal_second_step_enable(*, account: PortalAccount, secret: bytes, code: str) -> PortalAccount:
-    """Turn on the second step once the person has shown their app makes the right codes."""
-    time_step = _verify(secret, code, after=None)
-    if time_step is None:
-        raise ValidationError(
-            {"token": [_("That code is not right. Check the app and try again.")]}
-        )
-    with transaction.atomic():
-        account.totp_secret = bytes(secret)
-        account.save(update_fields=["totp_secret"])
-        audit.record(
-            actor=None,
-            action=SECOND_STEP_ON,
-            target=account,
-            purpose=Purpose.OWN_RECORD,
-            detail={"second_step_time_step": time_step},
-        )
-    return account
-
-
-def portal_second_step_disable(*, account: PortalAccount, passphrase: str) -> PortalAccount:
-    """Turn the second step off; the passphrase must be given again."""
-    if not check_password(passphrase or "", account.passphrase_hash):
-        raise ValidationError({"passphrase": [_("That passphrase is not right.")]})
-    with transaction.atomic():
-        account.totp_secret = b""
-        account.save(update_fields=["totp_secret"])
-        audit.record(actor=None, action=SECOND_STEP_OFF, target=account, purpose=Purpose.OWN_RECORD)
-    return account
-
-
-def portal_passphrase_change(*, account: PortalAccount, current: str, new: str) -> PortalAccount:
-    """Change the passphrase. Every other session of the account ends (see `current_account`)."""
-    errors: dict[str, list] = {}
-    if not check_password(current or "", account.passphrase_hash):
-        errors["current"] = [ValidationError(_("That is not your current passphrase."))]
-    if len(new or "") < MIN_PASSPHRASE:
-        errors["new"] = [
-            ValidationError(
-                _("Use a passphrase of at least %(count)d characters."),
-                params={"count": MIN_PASSPHRASE},
-            )
-        ]
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        account.passphrase_hash = make_password(new)
-        account.save(update_fields=["passphrase_hash"])
-        audit.record(
-            actor=None, action=PASSPHRASE_CHANGED, target=account, purpose=Purpose.OWN_RECORD
-        )
-    return account
 
 
 def second_step_config_url(account: PortalAccount, secret: bytes) -> str:

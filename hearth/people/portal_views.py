@@ -473,7 +473,7 @@ def sign_in(request):
                 account_services.sign_in_attempt_record(
                     email=key, origin_address=origin, user=None, succeeded=True
                 )
-                portal_auth.portal_sign_in_record(account=account)
+                services.portal_sign_in_record(account=account)
                 portal_auth.sign_in(request, account)
                 return redirect(next_path)
     return _render(request, "people/portal/sign_in.html", {"form": form, "next": next_path})
@@ -498,7 +498,7 @@ def sign_in_code(request):
             if time_step is None:
                 form.add_error("token", _("That code is not right. Check the app and try again."))
             else:
-                portal_auth.portal_sign_in_record(account=account, time_step=time_step)
+                services.portal_sign_in_record(account=account, time_step=time_step)
                 portal_auth.sign_in(request, account)
                 return redirect(_safe_next(request, next_path))
     return _render(request, "people/portal/sign_in_code.html", {"form": form})
@@ -854,7 +854,7 @@ def passphrase_change(request):
     form = forms.PassphraseChangeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            portal_auth.portal_passphrase_change(
+            services.portal_passphrase_change(
                 account=account,
                 current=form.cleaned_data["current"],
                 new=form.cleaned_data["new"],
@@ -883,7 +883,7 @@ def second_step(request):
     form = forms.CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            portal_auth.portal_second_step_enable(
+            services.portal_second_step_enable(
                 account=account, secret=secret, code=form.cleaned_data["token"]
             )
         except ValidationError as error:
@@ -914,7 +914,7 @@ def second_step_off(request):
     form = forms.PassphraseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            portal_auth.portal_second_step_disable(
+            services.portal_second_step_disable(
                 account=account, passphrase=form.cleaned_data["passphrase"]
             )
         except ValidationError as error:

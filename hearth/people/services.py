@@ -746,6 +746,7 @@ def retention_purge(*, now: datetime | None = None) -> dict:
 # --- the person's own pages ---
 
 PORTAL_INVITATION_DAYS = 14
+PORTAL_MIN_PASSPHRASE = 10
 
 
 def _token_hash(token: str) -> str:
@@ -798,8 +799,13 @@ def _clean_account(sign_in_name: str, passphrase: str) -> str:
         ]
     elif PortalAccount.objects.filter(sign_in_name=sign_in_name).exists():
         errors["sign_in_name"] = [ValidationError(_("That sign-in name is taken; choose another."))]
-    if len(passphrase or "") < 10:
-        errors["passphrase"] = [ValidationError(_("Use a passphrase of at least 10 characters."))]
+    if len(passphrase or "") < PORTAL_MIN_PASSPHRASE:
+        errors["passphrase"] = [
+            ValidationError(
+                _("Use a passphrase of at least %(count)d characters."),
+                params={"count": PORTAL_MIN_PASSPHRASE},
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     return sign_in_name
@@ -856,6 +862,109 @@ def portal_authenticate(*, sign_in_name: str, passphrase: str) -> PortalAccount 
         return None
     PortalAccount.objects.filter(pk=account.pk).update(last_sign_in_at=timezone.now())
     return account
+
+
+# --- the person's own sign-in ---
+
+
+def portal_sign_in_record(*, account: PortalAccount, time_step: int | None = None) -> None:
+    """Note a completed sign-in on the account (and the code step it used, so it cannot be
+    used again)."""
+    with transaction.atomic():
+        fields = ["last_sign_in_at"]
+        account.last_sign_in_at = timezone.now()
+        if time_step is not None:
+            account.totp_last_step = time_step
+            fields.append("totp_last_step")
+        account.save(update_fields=fields)
+        audit.record(
+            actor=None,
+            action="hearth.people.portal.signed_in",
+            target=account,
+            purpose=Purpose.OWN_RECORD,
+            detail={"second_step": time_step is not None},
+        )
+
+
+def portal_second_step_enable(*, account: PortalAccount, secret: bytes, code: str) -> PortalAccount:
+    """Turn on the second step once the person has shown their app makes the right codes."""
+    from .portal_auth import verify_code
+
+    time_step = verify_code(secret, code, after=None)
+    if time_step is None:
+        raise ValidationError(
+            {"token": [_("That code is not right. Check the app and try again.")]}
+        )
+    with transaction.atomic():
+        account.totp_secret = bytes(secret)
+        account.totp_last_step = time_step
+        account.save(update_fields=["totp_secret", "totp_last_step"])
+        audit.record(
+            actor=None,
+            action="hearth.people.portal.second_step_enabled",
+            target=account,
+            purpose=Purpose.OWN_RECORD,
+        )
+    return account
+
+
+def portal_second_step_disable(*, account: PortalAccount, passphrase: str) -> PortalAccount:
+    """Turn the second step off; the passphrase must be given again."""
+    if not check_password(passphrase or "", account.passphrase_hash):
+        raise ValidationError({"passphrase": [_("That passphrase is not right.")]})
+    with transaction.atomic():
+        account.totp_secret = b""
+        account.totp_last_step = None
+        account.save(update_fields=["totp_secret", "totp_last_step"])
+        audit.record(
+            actor=None,
+            action="hearth.people.portal.second_step_disabled",
+            target=account,
+            purpose=Purpose.OWN_RECORD,
+        )
+    return account
+
+
+def portal_passphrase_change(*, account: PortalAccount, current: str, new: str) -> PortalAccount:
+    """Change the passphrase. Every other session of the account ends (the session keeps a
+    fingerprint of the passphrase hash; see `portal_auth.current_account`)."""
+    errors: dict[str, list] = {}
+    if not check_password(current or "", account.passphrase_hash):
+        errors["current"] = [ValidationError(_("That is not your current passphrase."))]
+    if len(new or "") < PORTAL_MIN_PASSPHRASE:
+        errors["new"] = [
+            ValidationError(
+                _("Use a passphrase of at least %(count)d characters."),
+                params={"count": PORTAL_MIN_PASSPHRASE},
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        account.passphrase_hash = make_password(new)
+        account.save(update_fields=["passphrase_hash"])
+        audit.record(
+            actor=None,
+            action="hearth.people.portal.passphrase_changed",
+            target=account,
+            purpose=Purpose.OWN_RECORD,
+        )
+    return account
+
+
+def portal_link_remove(*, actor, organization: Organization, person_id) -> None:
+    """Staff unlink a record from the person's own pages (a forgotten passphrase, a shared
+    device), so that a fresh invitation can be made."""
+    person = access.person_for_change(user=actor, organization=organization, person_id=person_id)
+    with transaction.atomic():
+        removed, _rows = PortalLink.objects.filter(person=person).delete()
+        if removed:
+            audit.record(
+                actor=actor,
+                action="hearth.people.portal.unlinked",
+                target=person,
+                organization=organization,
+            )
 
 
 # --- contacting the person ---

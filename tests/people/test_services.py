@@ -309,3 +309,40 @@ class TestContact:
             "channel-not-safe",
             "no-address",
         ]
+
+
+class TestPortalLinks:
+    def test_staff_unlink_a_record_so_a_fresh_invitation_can_be_made(self):
+        person = make_person()
+        worker = staff(person.holder)
+        token = services.portal_invitation_create(
+            actor=worker, organization=person.holder, person_id=person.id
+        )
+        account = services.portal_account_create(
+            token=token, sign_in_name="river-otter", passphrase="a long passphrase"
+        )
+
+        services.portal_link_remove(actor=worker, organization=person.holder, person_id=person.id)
+
+        assert account.links.count() == 0
+        fresh = services.portal_invitation_create(
+            actor=worker, organization=person.holder, person_id=person.id
+        )
+        services.portal_link_invitation(account=account, token=fresh)
+        assert account.links.count() == 1
+        assert AuditRecord.objects.filter(action="hearth.people.portal.unlinked").count() == 1
+
+    def test_another_organization_cannot_unlink(self):
+        person = make_person()
+        token = services.portal_invitation_create(
+            actor=staff(person.holder), organization=person.holder, person_id=person.id
+        )
+        account = services.portal_account_create(
+            token=token, sign_in_name="river-otter", passphrase="a long passphrase"
+        )
+        other = OrganizationFactory()
+
+        with pytest.raises(access.PersonNotFound):
+            services.portal_link_remove(actor=staff(other), organization=other, person_id=person.id)
+
+        assert account.links.count() == 1
