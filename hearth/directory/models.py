@@ -7,6 +7,7 @@ locations, which HSDS has no way to express."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -361,6 +362,10 @@ class ServiceArea(HsdsRecord):
         return self.name or str(self.id)
 
 
+# Words that, as a cost option's `option`, mean the service costs nothing (English, Spanish).
+FREE_OF_COST_WORDS = frozenset({"free", "gratis", "gratuito"})
+
+
 class CostOption(HsdsRecord):
     service = models.ForeignKey(
         Service, null=True, blank=True, on_delete=models.CASCADE, related_name="cost_options"
@@ -374,6 +379,14 @@ class CostOption(HsdsRecord):
 
     def __str__(self) -> str:
         return self.option or str(self.amount)
+
+    @property
+    def is_free(self) -> bool:
+        """Whether this option means "free of cost": the one definition the search's "Free of
+        cost" filter and the service page both use."""
+        return (self.amount is not None and self.amount == 0) or (
+            self.option or ""
+        ).strip().lower() in FREE_OF_COST_WORDS
 
 
 class Funding(HsdsRecord):
@@ -460,3 +473,44 @@ class MetaTableDescription(HsdsRecord):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ListingClaim(models.Model):
+    """Hearth: a member organization asks to keep a directory listing nobody has claimed; a
+    coordinator of the listing's network approves (the listing's `member` is set) or
+    declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a coordinator")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    listing = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="claims")
+    claimant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="listing_claims"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "claimant"],
+                condition=models.Q(status="pending"),
+                name="one_pending_claim_per_listing_and_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claimant_id} claims {self.listing_id} ({self.status})"

@@ -1,9 +1,9 @@
 """Who may keep a directory listing current: admins and practitioners of the member
 organization that claimed it, coordinators of the network whose directory holds it, and site
-operators."""
+operators. Who may ask to claim a listing, and who decides."""
 
-from hearth.accounts.models import Coordinator
-from hearth.accounts.rules import keeps_directory_listings
+from hearth.accounts.models import Coordinator, NetworkMembership
+from hearth.accounts.rules import is_network_coordinator, is_org_admin, keeps_directory_listings
 
 from .models import Organization
 
@@ -17,3 +17,23 @@ def can_keep_listing(user, listing: Organization | None) -> bool:
         listing.network_id
         and Coordinator.objects.filter(user=user, network_id=listing.network_id).exists()
     )
+
+
+def can_ask_to_claim(user, claimant) -> bool:
+    """Only an organization's admins speak for it when it asks to keep a listing."""
+    return is_org_admin(user, claimant)
+
+
+def is_claimable_by(listing: Organization, claimant) -> bool:
+    """A listing nobody keeps yet, in the directory of a network the organization belongs to."""
+    return (
+        listing.member_id is None
+        and listing.network_id is not None
+        and NetworkMembership.objects.filter(
+            network_id=listing.network_id, organization=claimant
+        ).exists()
+    )
+
+
+def can_decide_claims(user, network) -> bool:
+    return user.is_authenticated and (user.is_superuser or is_network_coordinator(user, network))

@@ -208,6 +208,15 @@ def week_slots(schedule: Schedule) -> set[int]:
     }
 
 
+def is_free_of_cost(service: Service) -> bool:
+    """What the "Free of cost" filter means: a cost option that is free (`CostOption.is_free`),
+    or HSDS 2's `fees` saying "free" or "none". A service with no cost options is not assumed
+    free. The listing pages use this too, so what keepers are told matches what search does."""
+    return any(option.is_free for option in service.cost_options.all()) or (
+        service.fees or ""
+    ).strip().lower() in {"free", "none"}
+
+
 def _cells(latitude: float, longitude: float) -> list[str]:
     return [f"{math.floor(latitude / CELL_DEGREES)}:{math.floor(longitude / CELL_DEGREES)}"]
 
@@ -286,12 +295,7 @@ def build_document(
     taxonomy = sorted({a for term in term_ids for a in ancestors.get(term, [str(term)])})
     languages = {lang.code.lower() for lang in service.languages.all() if lang.code}
     flags = []
-    free = any(
-        (option.amount is not None and option.amount == 0)
-        or (option.option or "").strip().lower() in {"free", "gratis", "gratuito"}
-        for option in service.cost_options.all()
-    ) or (service.fees or "").strip().lower() in {"free", "none"}
-    if free:
+    if is_free_of_cost(service):
         flags.append("free")
     if service.capacity_status:
         flags.append(f"capacity:{service.capacity_status}")

@@ -216,6 +216,29 @@ def test_ndjson_streams_every_result_unpaged(client, directory):
         assert_valid(document, "service_list.json")
 
 
+def test_streamed_full_documents_equal_the_paged_ones_in_the_same_order(
+    client, directory, django_assert_max_num_queries
+):
+    paged = client.get("/api/hsds/services", {"full": "true", "search": "food"}).json()
+
+    with django_assert_max_num_queries(30) as streaming:
+        response = client.get(
+            "/api/hsds/services", {"full": "true", "search": "food", "format": "ndjson"}
+        )
+        lines = b"".join(response.streaming_content).decode().splitlines()
+
+    assert [json.loads(line) for line in lines] == paged["contents"]
+    assert len(lines) == 2
+    for n in range(10):
+        ServiceAtLocationFactory(service__name=f"Food extra {n}")
+    search.rebuild()
+    with django_assert_max_num_queries(len(streaming)):
+        response = client.get(
+            "/api/hsds/services", {"full": "true", "search": "food", "format": "ndjson"}
+        )
+        assert len(b"".join(response.streaming_content).splitlines()) == 12
+
+
 def test_minimal_gives_ids_and_modification_times(client, directory):
     body = client.get("/api/hsds/services", {"minimal": "true"}).json()
 

@@ -30,6 +30,18 @@ PER_SHAPE = int(os.environ.get("HEARTH_BROWSER_PER_VIEW", "3"))
 # Searches whose results lead to service and organization pages, the confidential shelter's too.
 DIRECTORY_STARTS = ["/find/?q=help", "/find/?q=shelter", "/find/?near=Millbrook&open_now=on"]
 
+# Pages of keeping listings current that each role reaches first, so the crawl gets to their
+# forms (opening hours, languages, costs, locations, claims) before it runs out of pages.
+KEEPER_STARTS = {
+    "coordinator": [
+        "/organizations/riverbend-valley-hub/listings/",
+        "/organizations/riverbend-valley-hub/listings/claim/",
+        "/networks/riverbend-valley/stale-listings/",
+        "/networks/riverbend-valley/listing-claims/",
+    ],
+    "practitioner": ["/organizations/harbor-house/listings/"],
+}
+
 CRAWLS = [(role, "en") for role in ROLES] + [("anonymous", "es"), ("coordinator", "es")]
 
 
@@ -41,7 +53,7 @@ def test_every_reachable_page(role, lang, new_context, signed_in_state, hearth_s
         start = ["/", "/my/", *DIRECTORY_STARTS]
     else:
         context = new_context(lang=lang, storage_state=signed_in_state(email))
-        start = ["/my/", *DIRECTORY_STARTS]
+        start = ["/my/", *KEEPER_STARTS.get(role, []), *DIRECTORY_STARTS]
     page = context.new_page()
     watcher = ConsoleWatcher(page)
     result = crawl(

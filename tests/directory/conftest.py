@@ -157,3 +157,67 @@ DIRECTORY_MODELS = [
 def hsds_table_counts(db):
     """The number of rows of every directory table, to show an import wrote nothing."""
     return lambda: {model.__name__: model.objects.count() for model in DIRECTORY_MODELS}
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping listings current: a member organization's claimed listing, and a snapshot of
+# everything a page for keepers could change.
+
+
+@pytest.fixture
+def kept_listing(organization, network):
+    """The member organization's claimed listing: one service at one located, addressed place."""
+    listed = DirectoryOrganizationFactory(
+        member=organization, network=network, name="Millbrook Food Bank"
+    )
+    sal = ServiceAtLocationFactory(
+        service__organization=listed,
+        service__name="Food pantry",
+        location__organization=listed,
+        location__name="Pantry hall",
+        location__latitude=45.51234,
+        location__longitude=-122.65678,
+    )
+    models.Address.objects.create(
+        location=sal.location,
+        address_1="4 Orchard Road",
+        city="Millbrook",
+        state_province="RV",
+        postal_code="RV1 1AA",
+        country="US",
+        address_type="physical",
+    )
+    return sal
+
+
+KEPT_MODELS = [
+    models.Organization,
+    models.Service,
+    models.Location,
+    models.Address,
+    models.ServiceAtLocation,
+    models.Schedule,
+    models.Language,
+    models.CostOption,
+    models.Accessibility,
+    models.Metadata,
+    models.ListingClaim,
+]
+
+
+@pytest.fixture
+def directory_snapshot(db):
+    """Every row a listing page could change, and the audit trail's length: equal snapshots
+    before and after mean nothing changed and nothing was recorded."""
+    from hearth.core.models import AuditRecord
+
+    def take():
+        rows = {
+            model.__name__: sorted(
+                (tuple(sorted(row.items())) for row in model.objects.values()), key=repr
+            )
+            for model in KEPT_MODELS
+        }
+        return rows, AuditRecord.objects.count()
+
+    return take

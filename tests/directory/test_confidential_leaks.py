@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from hearth.core.models import AuditRecord
 from hearth.directory import search, services
@@ -27,13 +28,12 @@ def shelter(organization, network, make_member, django_capture_on_commit_callbac
         service__name="Emergency shelter",
         location__organization=listed,
         location__name="Harbor house",
-        location__latitude=45.54321,
-        location__longitude=-122.67891,
+        location__latitude=45.5,
+        location__longitude=-122.6,
     )
     Address.objects.create(
         location=sal.location,
         address_1="1414 Hidden Orchard Way",
-        address_2="Apartment 9",
         city="Harlow",
         state_province="RV",
         postal_code="RV3 3QX",
@@ -41,6 +41,17 @@ def shelter(organization, network, make_member, django_capture_on_commit_callbac
         address_type="physical",
     )
     Phone.objects.create(location=sal.location, number="555-0144", description="Helpline")
+    keeper = make_member(organization, "admin")
+    # Corrected through the location page while still public: the field history now holds
+    # the address and the precise position, until the location is made confidential.
+    services.location_update(
+        actor=keeper,
+        location=sal.location,
+        address={"address_2": "Apartment 9"},
+        latitude=45.54321,
+        longitude=-122.67891,
+    )
+    assert Metadata.objects.filter(replacement_value="Apartment 9").exists()
     # A neighbour, so that searches near the shelter's old postcode have something to find.
     neighbour = ServiceAtLocationFactory(service__name="Food pantry", location__latitude=45.55)
     Address.objects.create(
@@ -52,7 +63,6 @@ def shelter(organization, network, make_member, django_capture_on_commit_callbac
         country="US",
         address_type="physical",
     )
-    keeper = make_member(organization, "admin")
     with django_capture_on_commit_callbacks(execute=True):
         services.location_make_confidential(
             actor=keeper, location=sal.location, coarse_area="Harlow area"
@@ -81,6 +91,73 @@ def assert_clean(where: str, text: str):
 def test_nothing_anywhere_reveals_the_shelter(client, shelter, tmp_path, caplog):
     sal, keeper = shelter
     caplog.set_level(logging.DEBUG)
+
+    assert_nothing_reveals(client, sign_in(Client(), keeper), sal, tmp_path, caplog)
+
+
+def test_keeping_the_shelter_listing_current_reveals_nothing(
+    client, shelter, tmp_path, caplog, django_capture_on_commit_callbacks
+):
+    """The keepers' pages show the general area only, and an address or position sent with a
+    change to the confidential location is not stored anywhere."""
+    sal, keeper = shelter
+    caplog.set_level(logging.DEBUG)
+    location = sal.location
+    sign_in(client, keeper)
+    keeper_pages = [
+        f"/listings/organizations/{location.organization_id}/locations/",
+        f"/listings/locations/{location.id}/edit/",
+        f"/listings/locations/{location.id}/accessibility/",
+        f"/listings/services/{sal.service_id}/schedules/",
+        f"/listings/services/{sal.service_id}/locations/",
+        f"/listings/services/{sal.service_id}/languages/",
+        f"/listings/services/{sal.service_id}/costs/",
+    ]
+    for url in keeper_pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_clean(url, response.content.decode())
+    assert "Harlow area" in client.get(keeper_pages[0]).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        responses = [
+            client.post(
+                f"/listings/locations/{location.id}/edit/",
+                {
+                    "name": "Harbor refuge",
+                    "coarse_area": "Harlow area",
+                    "address_1": "1414 Hidden Orchard Way",
+                    "address_2": "Apartment 9",
+                    "city": "Harlow",
+                    "state_province": "RV",
+                    "postal_code": "RV3 3QX",
+                    "country": "US",
+                    "latitude": "45.54321",
+                    "longitude": "-122.67891",
+                },
+            ),
+            client.post(
+                f"/listings/service-at-locations/{sal.id}/schedules/add/",
+                {"byday": ["MO"], "opens_at": "09:00", "closes_at": "17:00", "timezone": "0.0"},
+            ),
+            client.post(
+                f"/listings/locations/{location.id}/accessibility/add/",
+                {"description": "Step-free entrance"},
+            ),
+        ]
+
+    assert [r.status_code for r in responses] == [302, 302, 302]
+    location.refresh_from_db()
+    assert (location.name, location.latitude, location.longitude) == ("Harbor refuge", 45.5, -122.7)
+    assert not Address.objects.filter(location=location).exists()
+    for url in keeper_pages:
+        assert_clean(url, client.get(url).content.decode())
+    assert_nothing_reveals(Client(), client, sal, tmp_path, caplog)
+
+
+def assert_nothing_reveals(client, keeper_client, sal, tmp_path, caplog):
+    """Public pages, the API (paged and streamed), the keepers' own pages, the export, the
+    stored history and audit trail, and the logs: none holds any of the secrets."""
     service_id, location_id = sal.service.id, sal.location.id
 
     public_pages = [
@@ -120,13 +197,12 @@ def test_nothing_anywhere_reveals_the_shelter(client, shelter, tmp_path, caplog)
     # The old postcode finds nothing by the shelter: it is no longer anyone's address.
     assert client.get("/api/hsds/service_at_locations?postcode=RV3+3QX").json()["total_items"] == 0
 
-    sign_in(client, keeper)
     for url in [
         f"/organizations/{sal.service.organization.member.slug}/listings/",
         f"/organizations/{sal.service.organization.member.slug}/audit/",
         f"/listings/services/{service_id}/edit/",
     ]:
-        response = client.get(url)
+        response = keeper_client.get(url)
         assert response.status_code == 200, url
         assert_clean(url, response.content.decode())
 

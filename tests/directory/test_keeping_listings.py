@@ -16,6 +16,7 @@ from tests.directory.factories import (
     ServiceAtLocationFactory,
     ServiceFactory,
 )
+from tests.factories import NetworkMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +241,75 @@ def test_a_network_can_set_its_own_staleness_period(coordinator, network, listin
     network.listing_stale_after_days = 30
     network.save()
     assert [s.name for s in selectors.stale_services_in_network(network)] == ["Food pantry"]
+
+
+def test_the_listings_page_puts_what_needs_checking_first(
+    client, organization, make_member, network, listing
+):
+    today = timezone.localdate()
+    Service.objects.filter(pk=listing.service.pk).update(assured_date=today)
+    listed = listing.service.organization
+    ServiceFactory(organization=listed, name="Advice line", assured_date=today)
+    ServiceFactory(organization=listed, name="Youth club", assured_date=None)
+    ServiceFactory(
+        organization=listed, name="Winter shelter", assured_date=today - dt.timedelta(days=200)
+    )
+    # Another network checks more often: its listing is stale after 40 days.
+    other = NetworkMembershipFactory(organization=organization).network
+    other.listing_stale_after_days = 30
+    other.save()
+    ServiceFactory(
+        organization=DirectoryOrganizationFactory(member=organization, network=other),
+        name="Allotment",
+        assured_date=today - dt.timedelta(days=40),
+    )
+    sign_in(client, make_member(organization, "practitioner"))
+
+    body = client.get(f"/organizations/{organization.slug}/listings/").content.decode()
+
+    names = ["Allotment", "Winter shelter", "Youth club", "Advice line", "Food pantry"]
+    positions = [body.index(f">{name}</a>") for name in names]
+    assert positions == sorted(positions)
+    assert body.count("Needs checking") == 3
+    assert "those that need checking come first" in body
+    for service in Service.objects.all():
+        assert f'action="/listings/services/{service.id}/still-correct/"' in body
+        assert f'href="/listings/services/{service.id}/schedules/"' in body
+    assert f'href="/listings/organizations/{listed.id}/locations/"' in body
+    # Practitioners keep listings, but only admins ask to keep another one.
+    assert "/listings/claim/" not in body
+
+
+def test_still_correct_on_the_listings_page_takes_the_service_off_the_top(
+    client, organization, make_member, listing
+):
+    sign_in(client, make_member(organization, "practitioner"))
+    url = f"/organizations/{organization.slug}/listings/"
+
+    response = client.post(f"/listings/services/{listing.service.id}/still-correct/", {"back": url})
+
+    assert response["Location"] == url
+    assert "Needs checking" not in client.get(url).content.decode()
+
+
+def test_the_listings_page_is_paged_and_reads_a_constant_number_of_times(
+    client, organization, make_member, listing, django_assert_max_num_queries
+):
+    sign_in(client, make_member(organization, "admin"))
+    url = f"/organizations/{organization.slug}/listings/"
+
+    def add(n):
+        for _ in range(n):
+            ServiceAtLocationFactory(
+                service__organization=listing.service.organization,
+                location__organization=listing.service.organization,
+            )
+
+    add(2)
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(url).status_code == 200
+    add(30)
+    with django_assert_max_num_queries(len(few)):
+        first = client.get(url).content.decode()
+    assert "33 services" in first
+    assert 'href="?page=2"' in first
