@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("hearth.directory.urls")),
     path("", include("hearth.people.urls")),
     path("", include("hearth.referrals.urls")),
+    path("", include("hearth.referrals.token_urls")),
+    path("me/", include("hearth.referrals.portal_urls")),
     path("me/", include("hearth.people.portal_urls")),
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.core.urls")),

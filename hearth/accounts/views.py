@@ -317,6 +317,7 @@ def organization_detail(request, slug):
             "can_manage": request.user.is_superuser
             or rules.can_manage_organization(request.user, organization),
             "keeps_listings": rules.keeps_directory_listings(request.user, organization),
+            "is_admin": rules.is_org_admin(request.user, organization),
         },
     )
 
