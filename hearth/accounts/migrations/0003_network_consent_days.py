@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_network_listing_stale_after_days'),
+        ("accounts", "0002_network_listing_stale_after_days"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='network',
-            name='consent_days',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Leave empty for the default of 90 days.', null=True, verbose_name='days a disclosure consent lasts unless the person chooses otherwise'),
+            model_name="network",
+            name="consent_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Leave empty for the default of 90 days.",
+                null=True,
+                verbose_name="days a disclosure consent lasts unless the person chooses otherwise",
+            ),
         ),
     ]

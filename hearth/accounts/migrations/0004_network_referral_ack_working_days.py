@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_network_consent_days'),
+        ("accounts", "0003_network_consent_days"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='network',
-            name='referral_ack_working_days',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Leave empty for the default of 2 working days.', null=True, verbose_name='working days a referral may wait for an answer before it is flagged'),
+            model_name="network",
+            name="referral_ack_working_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Leave empty for the default of 2 working days.",
+                null=True,
+                verbose_name="working days a referral may wait for an answer before it is flagged",
+            ),
         ),
     ]
