@@ -23,6 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hearth.core.context_processors import CONTEXT_SESSION_KEY
+from hearth.core.forms import add_service_errors, posted
 from hearth.core.middleware import client_address
 from hearth.core.pagination import paginate
 
@@ -30,26 +31,11 @@ from . import forms, rules, selectors, services
 from .models import Organization, User
 
 
-def posted(request):
-    """The submitted data on POST (even when every field was left empty), else None."""
-    return request.POST if request.method == "POST" else None
-
-
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return fallback
-
-
-def _add_form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _activate_language(request, response, language: str):
@@ -298,7 +284,7 @@ def organization_create(request):
         try:
             organization = services.organization_create(actor=request.user, network=network, **data)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The organization has been created."))
             return redirect("accounts:organization", organization.slug)
@@ -425,7 +411,7 @@ def organization_invitations(request, slug):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -475,7 +461,7 @@ def invitation_accept(request, token):
             if form is None:
                 messages.error(request, " ".join(error.messages))
                 return redirect("accounts:home")
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             if user is None:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
@@ -553,7 +539,7 @@ def network_create(request):
         try:
             network = services.network_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The network has been created."))
             return redirect("accounts:network", network.slug)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from hearth.accounts import rules as account_rules
 from hearth.accounts import selectors as account_selectors
+from hearth.core.forms import add_service_errors, posted
 from hearth.core.pagination import paginate
 
 from . import search, selectors, services
@@ -37,30 +38,12 @@ from .templatetags.directory import schedule_days, schedule_times
 PER_PAGE = 25
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def add_service_errors(form, error: ValidationError, renamed: dict | None = None) -> None:
-    """Put a service's validation errors on the form, on the field they name when it has one
-    (`renamed` maps a service's field names to the form's)."""
-    renamed = renamed or {}
-    if not hasattr(error, "error_dict"):
-        for problem in error.messages:
-            form.add_error(None, problem)
-        return
-    for field, problems in error.message_dict.items():
-        field = renamed.get(field, field)
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
-
-
 def saved(form, change, renamed: dict | None = None) -> bool:
     """Run `change` (a call of a service); False, with its errors on the form, if it refused."""
     try:
         change()
     except ValidationError as error:
-        add_service_errors(form, error, renamed)
+        add_service_errors(form, error, rename=renamed)
         return False
     return True
 
@@ -99,7 +82,7 @@ def service_edit(request, service_id):
     service = selectors.service_for_keeper(request.user, service_id)
     fields = services.SERVICE_EDITABLE_FIELDS
     form = ServiceEditForm(
-        _posted(request), initial={name: getattr(service, name) for name in fields}
+        posted(request), initial={name: getattr(service, name) for name in fields}
     )
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in fields}
@@ -133,7 +116,7 @@ def service_verify(request, service_id):
 def service_capacity(request, service_id):
     service = selectors.service_for_keeper(request.user, service_id)
     form = CapacityForm(
-        _posted(request),
+        posted(request),
         initial={"status": service.capacity_status, "note": service.capacity_note},
     )
     if request.method == "POST" and form.is_valid():
@@ -157,7 +140,7 @@ def location_confidential(request, location_id):
     location = selectors.location_for_keeper(request.user, location_id)
     if location.is_confidential:
         raise Http404
-    form = ConfidentialLocationForm(_posted(request))
+    form = ConfidentialLocationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.location_make_confidential(
             actor=request.user, location=location, coarse_area=form.cleaned_data["coarse_area"]
@@ -220,7 +203,7 @@ def _schedule_form_page(request, service, form, *, schedule=None, link=None):
 @login_required
 def schedule_add(request, service_id):
     service = selectors.service_for_keeper(request.user, service_id)
-    form = ScheduleForm(_posted(request), initial=ScheduleForm.initial_for(None))
+    form = ScheduleForm(posted(request), initial=ScheduleForm.initial_for(None))
     if request.method == "POST" and form.is_valid():
         fields = form.schedule_fields()
         if saved(
@@ -236,7 +219,7 @@ def schedule_add(request, service_id):
 def schedule_add_at_location(request, service_at_location_id):
     link = selectors.service_at_location_for_keeper(request.user, service_at_location_id)
     service = link.service
-    form = ScheduleForm(_posted(request), initial=ScheduleForm.initial_for(None))
+    form = ScheduleForm(posted(request), initial=ScheduleForm.initial_for(None))
     if request.method == "POST" and form.is_valid():
         fields = form.schedule_fields()
         if saved(
@@ -258,7 +241,7 @@ def _schedule_service(schedule):
 def schedule_edit(request, schedule_id):
     schedule = selectors.schedule_for_keeper(request.user, schedule_id)
     service = _schedule_service(schedule)
-    form = ScheduleForm(_posted(request), initial=ScheduleForm.initial_for(schedule))
+    form = ScheduleForm(posted(request), initial=ScheduleForm.initial_for(schedule))
     if request.method == "POST" and form.is_valid():
         fields = form.schedule_fields()
         if saved(
@@ -312,7 +295,7 @@ def schedule_remove(request, schedule_id):
 @login_required
 def service_languages(request, service_id):
     service = selectors.service_for_keeper(request.user, service_id)
-    form = LanguageForm(_posted(request))
+    form = LanguageForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if saved(
@@ -389,7 +372,7 @@ def _cost_form_page(request, service, form, option=None):
 @login_required
 def cost_add(request, service_id):
     service = selectors.service_for_keeper(request.user, service_id)
-    form = CostOptionForm(_posted(request))
+    form = CostOptionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         if saved(
@@ -406,9 +389,7 @@ def cost_edit(request, cost_option_id):
     option = selectors.cost_option_for_keeper(request.user, cost_option_id)
     service = option.service
     fields = services.COST_OPTION_EDITABLE_FIELDS
-    form = CostOptionForm(
-        _posted(request), initial={name: getattr(option, name) for name in fields}
-    )
+    form = CostOptionForm(posted(request), initial={name: getattr(option, name) for name in fields})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if saved(
@@ -447,7 +428,7 @@ def cost_remove(request, cost_option_id):
 def service_locations(request, service_id):
     service = selectors.service_for_keeper(request.user, service_id)
     candidates = list(selectors.locations_to_link(service))
-    form = ServiceLocationForm(_posted(request), locations=candidates) if candidates else None
+    form = ServiceLocationForm(posted(request), locations=candidates) if candidates else None
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if saved(
@@ -522,7 +503,7 @@ def _locations_url(location: Location) -> str:
 @login_required
 def location_add(request, listing_id):
     listing = selectors.listing_for_keeper(request.user, listing_id)
-    form = LocationForm(_posted(request))
+    form = LocationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         address, fields = form.address_fields(), form.location_fields()
         if saved(
@@ -547,7 +528,7 @@ def location_add(request, listing_id):
 @login_required
 def location_add_confidential(request, listing_id):
     listing = selectors.listing_for_keeper(request.user, listing_id)
-    form = ConfidentialLocationEditForm(_posted(request))
+    form = ConfidentialLocationEditForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if saved(
@@ -581,7 +562,7 @@ def location_edit(request, location_id):
     if location.is_confidential:
         # No address or position is asked for, shown or accepted: Hearth keeps none.
         form = ConfidentialLocationEditForm(
-            _posted(request),
+            posted(request),
             initial={"name": location.name, "coarse_area": location.coarse_area},
         )
         if request.method == "POST" and form.is_valid():
@@ -602,7 +583,7 @@ def location_edit(request, location_id):
     if address is not None:
         initial.update({name: getattr(address, name) for name in LocationForm.ADDRESS_FIELDS})
     form = LocationForm(
-        _posted(request),
+        posted(request),
         initial=initial,
         address_required=address is not None
         or location.location_type != Location.LocationType.VIRTUAL,
@@ -654,7 +635,7 @@ def _accessibility_form_page(request, location, form, item=None):
 @login_required
 def accessibility_add(request, location_id):
     location = selectors.location_for_keeper(request.user, location_id)
-    form = AccessibilityForm(_posted(request))
+    form = AccessibilityForm(posted(request))
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         if saved(
@@ -672,7 +653,7 @@ def accessibility_edit(request, accessibility_id):
     location = item.location
     fields = services.ACCESSIBILITY_EDITABLE_FIELDS
     form = AccessibilityForm(
-        _posted(request), initial={name: getattr(item, name) for name in fields}
+        posted(request), initial={name: getattr(item, name) for name in fields}
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -2,8 +2,8 @@
 
 The forms parse what was typed; the rules about what a record may hold live in `services` (the
 cleaners each service runs), so a value is judged the same way on every path. Fields are named
-after the keys the services' `ValidationError`s use, and `add_service_errors()` puts each of
-those errors on the field it names, so the error summary points at the right input."""
+after the keys the services' `ValidationError`s use, and `hearth.core.forms.add_service_errors()`
+puts each of those errors on the field it names, so the error summary points at the right input."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hearth.accounts.models import Network, Organization
-from hearth.core.forms import HearthForm
+from hearth.core.forms import HearthForm, add_service_errors
 from hearth.directory.forms import LANGUAGE_CHOICES
 
 from . import services
@@ -57,38 +57,6 @@ TIME_ZONES = [
     ("America/Toronto", _("Canada Eastern (Toronto)")),
     ("America/Vancouver", _("Canada Pacific (Vancouver)")),
 ]
-
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, *, skip_fields_in_error: bool = False
-) -> None:
-    """Put each error a service raised on the form field it names (or on the form).
-
-    With `skip_fields_in_error`, a field the form has already found wrong keeps only the
-    form's own message, so a problem is never named twice."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for name, errors in error.error_dict.items():
-        for item in errors:
-            field = _field_for(form, name, item)
-            if skip_fields_in_error and field in form.errors:
-                continue
-            form.add_error(field, item)
-
-
-def _field_for(form: forms.Form, name: str, item: ValidationError) -> str | None:
-    aliases = getattr(form, "error_fields", {})
-    if name in aliases:
-        candidates = aliases[name]
-        value = (item.params or {}).get("value")
-        # An error about one phone number belongs to the box that holds it.
-        for candidate in candidates:
-            if value is not None and (form.cleaned_data.get(candidate) or "").strip() == value:
-                return candidate
-        return candidates[0]
-    return name if name in form.fields else None
 
 
 def _text(label, *, help_text="", rows=None, **attrs):

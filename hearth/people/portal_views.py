@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from hearth.accounts import services as account_services
 from hearth.accounts.models import Organization
 from hearth.core.context_processors import shell
+from hearth.core.forms import add_service_errors, posted
 from hearth.core.middleware import client_address
 from hearth.core.pagination import paginate
 
@@ -39,10 +40,6 @@ from .portal_auth import current_account, portal_account_required, portal_page
 from .safe_contact import WEEKDAYS, Channel, Detail
 
 # --- the page shell ------------------------------------------------------------------------------
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _navigation(request, account) -> list[dict]:
@@ -86,18 +83,6 @@ def _render(request, template: str, context: dict | None = None, *, status: int 
         {**(context or {}), "portal_account": account, "shell": page_shell},
         status=status,
     )
-
-
-def _add_errors(form, error: ValidationError, rename: dict[str, str] | None = None) -> None:
-    rename = rename or {}
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for name, errors in error.error_dict.items():
-        name = rename.get(name, name)
-        for item in errors:
-            form.add_error(name if name in form.fields else None, item)
 
 
 def _safe_next(request, value: str) -> str:
@@ -413,7 +398,7 @@ def join(request, token):
         except ValidationError as error:
             if "token" in getattr(error, "error_dict", {}):
                 return _link_closed(request)
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             portal_auth.sign_in(request, account)
             messages.success(
@@ -581,7 +566,7 @@ def consent_give(request, person_id):
                 expires_at=_end_of_day(data["expires_on"]),
             )
         except ValidationError as error:
-            _add_errors(form, error, rename={"expires_at": "expires_on"})
+            add_service_errors(form, error, rename={"expires_at": "expires_on"})
         else:
             messages.success(
                 request,
@@ -860,7 +845,7 @@ def passphrase_change(request):
                 new=form.cleaned_data["new"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             portal_auth.refresh(request, account)
             messages.success(
@@ -887,7 +872,7 @@ def second_step(request):
                 account=account, secret=secret, code=form.cleaned_data["token"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             portal_auth.forget_new_second_step_secret(request)
             messages.success(
@@ -918,7 +903,7 @@ def second_step_off(request):
                 account=account, passphrase=form.cleaned_data["passphrase"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The second step is off."))
             return redirect("portal:security")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hearth.accounts.models import Organization
+from hearth.core.forms import add_service_errors, posted
 from hearth.core.pagination import paginate
 
 from . import access, fhir, forms, rules, selectors, services
@@ -63,10 +64,6 @@ def personal_page(view):
         return response
 
     return login_required(wrapper)
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _organization(slug: str) -> Organization:
@@ -370,7 +367,7 @@ def person_start(request, slug):
                 strengths=form.strengths_data(),
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The record has been started."))
             return redirect(_person_url(organization, person.id))
@@ -412,7 +409,7 @@ def person_edit(request, slug, person_id, category):
                 data=form.payload(),
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect(_person_url(organization, record.id, category))
@@ -448,7 +445,7 @@ def note_add(request, slug, person_id):
                 body=form.cleaned_data["body"],
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The note has been added."))
             return redirect(_person_url(organization, person_id, "notes"))
@@ -539,7 +536,7 @@ def consent_new(request, slug, person_id):
                 actor=request.user, organization=organization, person_id=record.id, **form.terms()
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The consent has been recorded."))
             return redirect(_person_url(organization, record.id, "consents"))
@@ -654,7 +651,7 @@ def emergency_start(request, slug):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         except access.PersonNotFound:
             # The same words whether the record is missing or is not one they may open.
             form.add_error(
@@ -738,7 +735,7 @@ def emergency_review(request, slug, emergency_id):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The review has been saved."))
             return redirect("people:emergency-reviews", organization.slug)
@@ -772,7 +769,7 @@ def retention(request, slug):
                 notes_days=form.cleaned_data["notes_days"],
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The retention periods have been saved."))
             return redirect("people:retention", organization.slug)

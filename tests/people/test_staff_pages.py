@@ -149,7 +149,7 @@ class TestList:
             make_person(organization, by=admin, name=f"Person {number}")
         sign_in(client, practitioner)
 
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(19):
             response = client.get(people_url(organization))
 
         assert len(re.findall(r"Person \d+</a>", response.content.decode())) == count
