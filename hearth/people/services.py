@@ -367,7 +367,11 @@ def _clean_consent(
         errors["recipient_organization"] = [
             ValidationError(_("Name the organization that may receive the information."))
         ]
-    if recipient_organization is not None and recipient_organization.pk == person.holder_id:
+    if (
+        recipient_organization is not None
+        and recipient_organization.pk == person.holder_id
+        and purpose != Purpose.EVALUATION
+    ):
         errors["recipient_organization"] = [
             ValidationError(_("The organization holding the record does not need a consent."))
         ]
@@ -508,6 +512,8 @@ def consent_revoke(*, consent: Consent, actor=None, by_person: bool = False) -> 
         locked.revoked_by_person = by_person
         locked.save(update_fields=["revoked_at", "revoked_by_person"])
         _consent_audit(locked, actor=actor, action="hearth.people.consent.revoked")
+        for listener in _revocation_listeners:
+            listener(locked)
     return locked
 
 
@@ -649,6 +655,16 @@ _erasers: list = []
 def register_eraser(eraser) -> None:
     if eraser not in _erasers:
         _erasers.append(eraser)
+
+
+# Apps that keep something only while a consent lives (evaluation scores) register a function
+# called, in the same transaction, when a consent is revoked.
+_revocation_listeners: list = []
+
+
+def register_revocation_listener(listener) -> None:
+    if listener not in _revocation_listeners:
+        _revocation_listeners.append(listener)
 
 
 def _erase(person: Person, *, actor, reason: str) -> None:

@@ -346,3 +346,33 @@ class TestPortalLinks:
             services.portal_link_remove(actor=staff(other), organization=other, person_id=person.id)
 
         assert account.links.count() == 1
+
+
+def test_an_evaluation_consent_may_name_the_holding_organization_itself():
+    person = make_person()
+
+    consent = services.consent_record(
+        actor=staff(person.holder),
+        organization=person.holder,
+        person_id=person.id,
+        recipient_organization=person.holder,
+        categories=["outcomes"],
+        purpose=Purpose.EVALUATION,
+        expires_at=timezone.now() + timedelta(days=30),
+        attestation="Agreed to be counted in the program's figures",
+    )
+
+    assert consent.recipient_organization_id == person.holder_id
+
+
+def test_revoking_a_consent_tells_the_registered_listeners_in_the_same_transaction():
+    heard = []
+    services.register_revocation_listener(heard.append)
+    try:
+        consent = grant(make_person(), OrganizationFactory())
+        services.consent_revoke(consent=consent)
+        services.consent_revoke(consent=consent)  # a second revocation changes nothing
+    finally:
+        services._revocation_listeners.remove(heard.append)
+
+    assert [c.pk for c in heard] == [consent.pk]
