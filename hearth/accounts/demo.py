@@ -108,4 +108,8 @@ def load_demo() -> list[DemoSignIn]:
     from hearth.people.demo import load as load_demo_people
 
     sign_ins += load_demo_people(organizations=organizations)
+    # Referrals between the demo organizations, in every status, about those people.
+    from hearth.referrals.demo import load as load_demo_referrals
+
+    load_demo_referrals(organizations=organizations)
     return sign_ins
