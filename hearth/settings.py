@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "hearth.directory",
     "hearth.people",
     "hearth.referrals",
+    "hearth.outcomes",
 ]
 
 MIDDLEWARE = [
