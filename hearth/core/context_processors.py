@@ -35,16 +35,21 @@ def _navigation(request):
 def shell(request):
     from hearth.accounts.selectors import switchable_contexts
 
+    from .notifications import unread_count
+
     user = getattr(request, "user", None)
     contexts = switchable_contexts(user) if user is not None else []
     current = request.session.get(CONTEXT_SESSION_KEY) if hasattr(request, "session") else None
     if contexts and current not in {value for value, _label in contexts}:
         current = contexts[0][0]
+    signed_in = user is not None and user.is_authenticated
     return {
         "shell": {
             "quick_exit_url": settings.HEARTH_QUICK_EXIT_URL,
             "navigation": _navigation(request) if user is not None else [],
             "contexts": contexts,
             "current_context": current,
+            # The header's count of unread notifications (one query, signed-in staff only).
+            "unread_notifications": unread_count(user) if signed_in else 0,
         }
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 app_name = "core"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("exit/", views.quick_exit, name="exit"),
     path("exit/end-session/", views.quick_exit_end_session, name="exit-end-session"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/", notification_views.notifications, name="notifications"),
 ]

@@ -702,3 +702,26 @@ def api_token_authenticate(token: str):
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
     return record
+
+
+# --- export ---
+
+
+def referral_export(*, actor, organization: Organization, referral: Referral) -> dict:
+    """The referral as a FHIR bundle (its Task, ServiceRequest and disclosure Consent) for
+    either side, naming the person by id only; every export is in the audit trail."""
+    from .fhir import referral_bundle
+
+    if side_of(actor, organization, referral) is None:
+        raise ReferralNotFound()
+    bundle = referral_bundle(referral)
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="hearth.referrals.referral.exported",
+            target=referral,
+            purpose=Purpose.REFERRAL,
+            organization=organization,
+            detail={"format": "fhir-bundle"},
+        )
+    return bundle
