@@ -36,10 +36,13 @@ def notify(users: Iterable, *, kind: str, link: str, email: bool = True) -> list
     created = Notification.objects.bulk_create(
         [Notification(user=user, kind=kind, link=link) for user in unique.values()]
     )
-    if email and unique:
-        recipients = [
-            (user.email, getattr(user, "preferred_language", "")) for user in unique.values()
-        ]
+    # Demo accounts (`hearth demo`) get in-app notifications only: their addresses are not real.
+    recipients = [
+        (user.email, getattr(user, "preferred_language", ""))
+        for user in unique.values()
+        if not getattr(user, "is_demo", False)
+    ]
+    if email and recipients:
         transaction.on_commit(lambda: _send_emails(recipients, link))
     return created
 
