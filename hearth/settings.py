@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "hearth.people",
     "hearth.referrals",
     "hearth.outcomes",
+    "hearth.governance",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,11 @@ TEMPLATES = [
     },
 ]
 FORM_RENDERER = "hearth.core.forms.GovukFormRenderer"
+
+# Uploaded files (expense receipts) are private: kept in the data directory and only ever
+# served through a view that checks who is asking, never as static files.
+MEDIA_ROOT = DATA_DIR / "private-files"
+MEDIA_URL = "/private-files/"
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'hearth.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
