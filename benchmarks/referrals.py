@@ -223,13 +223,40 @@ def helper_profile(request: dict) -> dict:
             raise RuntimeError(f"{path}: {response.status_code} {response.content[:300]!r}")
         return response.json()
 
-    def lifecycle(person_id, timings=None, sql=None):
-        """One lifecycle; with `timings`, each request's time by type; with `sql`, each
-        request's statements (text, ms) by type."""
+    def backend() -> int | None:
+        """The PostgreSQL backend process serving this connection (None on SQLite)."""
+        if connection.vendor != "postgresql":
+            return None
+        connection.ensure_connection()
+        return connection.connection.info.backend_pid
 
-        def request(key, path, body, auth):
+    def backend_cpu_ms(pid: int | None) -> float | None:
+        """CPU used so far by a PostgreSQL backend process (on this machine)."""
+        if pid is None:
+            return None
+        try:  # nanoseconds on a CPU (precise), else clock ticks from stat
+            return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+        except (OSError, ValueError, IndexError):
+            pass
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+    def lifecycle(person_id, timings=None, sql=None, cpu=None):
+        """One lifecycle; with `timings`, each request's time by type; with `sql`, each
+        request's statements (text, ms) by type; with `cpu`, the CPU time (this process, and
+        the PostgreSQL backend) each request used."""
+
+        def send(key, path, body, auth):
             recorder = SqlRecorder()
-            started = time.perf_counter()
+            pid = backend() if cpu is not None else None
+            started, started_cpu, started_db = (
+                time.perf_counter(),
+                time.process_time(),
+                backend_cpu_ms(pid),
+            )
             if sql is not None:
                 with connection.execute_wrapper(recorder):
                     answer = post(path, body, auth)
@@ -238,9 +265,14 @@ def helper_profile(request: dict) -> dict:
                 answer = post(path, body, auth)
             if timings is not None:
                 timings[key].append((time.perf_counter() - started) * 1000)
+            if cpu is not None:
+                cpu["python"][key].append((time.process_time() - started_cpu) * 1000)
+                ended_db = backend_cpu_ms(pid)
+                if started_db is not None and ended_db is not None and backend() == pid:
+                    cpu["database"][key].append(ended_db - started_db)
             return answer
 
-        created = request(
+        created = send(
             "create",
             "/api/v1/referrals",
             {
@@ -254,9 +286,7 @@ def helper_profile(request: dict) -> dict:
             sender,
         )
         for key, _label, status, _side in STEPS[1:]:
-            request(
-                key, f"/api/v1/referrals/{created['id']}/transition", {"status": status}, receiver
-            )
+            send(key, f"/api/v1/referrals/{created['id']}/transition", {"status": status}, receiver)
 
     class SqlRecorder:
         def __init__(self):
@@ -274,8 +304,9 @@ def helper_profile(request: dict) -> dict:
 
     # Without the profiler: what a lifecycle costs in one process, with no HTTP server.
     plain = defaultdict(list)
+    cpu = {"python": defaultdict(list), "database": defaultdict(list)}
     for _ in range(request["plain"]):
-        lifecycle(people.pop(), timings=plain)
+        lifecycle(people.pop(), timings=plain, cpu=cpu)
 
     # The SQL each request type runs.
     sql = defaultdict(list)
@@ -370,6 +401,10 @@ def helper_profile(request: dict) -> dict:
         "plain_lifecycles": request["plain"],
         "plain_mean_ms": {k: sum(v) / len(v) for k, v in plain.items()},
         "plain_lifecycle_ms": sum(sum(v) for v in plain.values()) / request["plain"],
+        "plain_cpu_ms": {
+            side: {k: sum(v) / len(v) for k, v in by_type.items()} for side, by_type in cpu.items()
+        },
+        "database_cpu_measured": bool(cpu["database"]),
         "mean_ms": {k: sum(v) / len(v) for k, v in timings.items()},
         "lifecycle_ms": total_ms / lifecycles,
         "queries": queries,
@@ -1003,6 +1038,14 @@ def drive(server: Server, pairs: list[dict], args, database: str) -> dict:
         "ran_out_of_people_at_s": run.ran_out,
         "requests_total": len(run.requests),
         "cpu": usage,
+        "cpu_ms_per_lifecycle": (
+            {
+                part: usage[f"{part}_cores"] * window * 1000 / len(complete_in_window)
+                for part in ("server", "postgres", "client")
+            }
+            if complete_in_window
+            else None
+        ),
         "memory": memory_figures,
         "locks": lock_figures,
     }
@@ -1192,6 +1235,15 @@ def render_run(entry: dict, db: str) -> list[str]:
         f"{fmt(cpu['other_cores'], 2)} (of {os.cpu_count()}; machine busy "
         f"{fmt(cpu['busy_cores'], 2)})"
     )
+    per = r.get("cpu_ms_per_lifecycle")
+    if per:
+        spent = per["server"] + per["postgres"]
+        out.append(
+            f"CPU per complete lifecycle: server {fmt(per['server'])} ms + PostgreSQL "
+            f"{fmt(per['postgres'])} ms (+ clients {fmt(per['client'])} ms) → at most "
+            f"{fmt(os.cpu_count() * 1000 / spent if spent else None)} lifecycles/s if "
+            f"server and database had all {os.cpu_count()} cores"
+        )
     mem = r["memory"]
     out.append(
         f"server memory: peak worker RSS {fmt(mem['peak_worker_rss_mb'], 0)} MB (VmHWM "
@@ -1283,6 +1335,21 @@ def render(results: list[dict], meta: dict) -> str:
                 + " ms; "
                 f"under cProfile ({p['lifecycles']} lifecycles; it inflates Python-heavy code): "
                 f"{fmt(p['lifecycle_ms'])} ms"
+            )
+            cpu = p["plain_cpu_ms"]
+            python_ms = sum(cpu["python"].values())
+            database_ms = sum(cpu["database"].values())
+            out.append(
+                "CPU per request in-process: "
+                + ", ".join(
+                    f"{k} {fmt(v)}"
+                    + (f" + {fmt(cpu['database'].get(k))} database" if cpu["database"] else "")
+                    for k, v in cpu["python"].items()
+                )
+                + f" ms; per lifecycle {fmt(python_ms)} ms Python"
+                + (f" + {fmt(database_ms)} ms PostgreSQL backend" if cpu["database"] else "")
+                + f" → at most {fmt(os.cpu_count() * 1000 / (python_ms + database_ms))} "
+                f"lifecycles/s on {os.cpu_count()} cores before HTTP and the server's own work"
             )
             out.append(
                 "SQL statements per request (and their time in the database driver): "
