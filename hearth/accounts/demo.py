@@ -112,4 +112,9 @@ def load_demo() -> list[DemoSignIn]:
     from hearth.referrals.demo import load as load_demo_referrals
 
     load_demo_referrals(organizations=organizations)
+    # Demo circles, a participatory budgeting round with results and a year of the therapy
+    # cooperative's books (hearth/governance/demo_budget.py loads the circles first).
+    from hearth.governance.demo_budget import load as load_demo_budget
+
+    load_demo_budget(organizations=organizations)
     return sign_ins
