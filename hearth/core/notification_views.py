@@ -49,8 +49,6 @@ def notifications(request):
                 }
                 for notification in page.object_list
             ],
-            "unread": Notification.objects.filter(
-                user=request.user, read_at__isnull=True
-            ).exists(),
+            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).exists(),
         },
     )

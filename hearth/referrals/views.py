@@ -522,8 +522,6 @@ def _render_detail(request, organization, referral, side, *, status_form=None, m
             "person_url": reverse("people:person", args=[organization.slug, referral.person_id])
             if side == Side.REQUESTER
             else "",
-            "fhir_url": reverse("referrals:fhir", args=[referral.pk])
-            + f"?{urlencode({'org': organization.slug})}",
             "list_url": reverse("referrals:list", args=[organization.slug]),
             "self_url": _detail_url(referral.pk, organization),
         },

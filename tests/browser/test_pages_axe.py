@@ -42,6 +42,15 @@ KEEPER_STARTS = {
     "practitioner": ["/organizations/harbor-house/listings/"],
 }
 
+# Referral pages each role reaches first: its organization's referrals (whose links lead to each
+# referral, the form to change its status and the conversation), the network's figures, and the
+# notification centre.
+REFERRAL_STARTS = {
+    "coordinator": ["/networks/riverbend-valley/referrals/", "/notifications/"],
+    "practitioner": ["/organizations/harbor-house/referrals/", "/notifications/"],
+    "peer-supporter": ["/organizations/kindred-peer-network/referrals/"],
+}
+
 CRAWLS = [(role, "en") for role in ROLES] + [("anonymous", "es"), ("coordinator", "es")]
 
 
@@ -53,7 +62,12 @@ def test_every_reachable_page(role, lang, new_context, signed_in_state, hearth_s
         start = ["/", "/my/", *DIRECTORY_STARTS]
     else:
         context = new_context(lang=lang, storage_state=signed_in_state(email))
-        start = ["/my/", *KEEPER_STARTS.get(role, []), *DIRECTORY_STARTS]
+        start = [
+            "/my/",
+            *KEEPER_STARTS.get(role, []),
+            *REFERRAL_STARTS.get(role, []),
+            *DIRECTORY_STARTS,
+        ]
     page = context.new_page()
     watcher = ConsoleWatcher(page)
     result = crawl(
@@ -143,6 +157,10 @@ NO_JS_PAGES = [
     ("/organizations/harbor-house/people/new/", "naomi@hearth.example"),
     ("/organizations/harbor-house/people/emergency/", "naomi@hearth.example"),
     ("/organizations/harbor-house/people/consents-received/", "naomi@hearth.example"),
+    ("/organizations/harbor-house/referrals/", "naomi@hearth.example"),
+    ("/networks/riverbend-valley/referrals/", "amara@hearth.example"),
+    ("/notifications/", "naomi@hearth.example"),
+    ("/find/contact-me/sent/", None),
 ]
 
 

@@ -323,7 +323,8 @@ class TestDetail:
         assert 'name="reason"' in body
         assert f'name="expected_version" value="{referral.version}"' in body
         assert "Sent, waiting for an answer" in body
-        assert f'href="/referrals/{referral.pk}/fhir.json?org={p.receiver.slug}"' in body
+        assert f'action="/referrals/{referral.pk}/fhir.json"' in body
+        assert f'name="org" value="{p.receiver.slug}"' in body
 
     def test_the_sender_sees_the_status_but_not_the_payload(self, client, p, referral):
         response = signed_in(client, p.sender_staff).get(detail_url(referral))
@@ -471,6 +472,9 @@ class TestDetail:
         bundle = json.loads(response.content)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/fhir+json"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="referral-{referral.pk}.json"'
+        )
         assert [e["resource"]["resourceType"] for e in bundle["entry"]] == [
             "Task",
             "ServiceRequest",
