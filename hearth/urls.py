@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("hearth.referrals.token_urls")),
     path("me/", include("hearth.referrals.portal_urls")),
     path("me/", include("hearth.people.portal_urls")),
+    path("", include("hearth.governance.urls")),
     path("", include("hearth.governance.budget_urls")),
     path("", include("hearth.governance.ledger_urls")),
     path("", include("hearth.accounts.urls")),

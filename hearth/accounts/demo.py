@@ -112,6 +112,11 @@ def load_demo() -> list[DemoSignIn]:
     from hearth.referrals.demo import load as load_demo_referrals
 
     load_demo_referrals(organizations=organizations)
+    # Circles deciding together (the cooperative, the coalition, an advisory board with a
+    # community member), with open and closed proposals; its community member signs in too.
+    from hearth.governance.demo import load as load_demo_circles
+
+    sign_ins += load_demo_circles(organizations=organizations)
     # Demo circles, a participatory budgeting round with results and a year of the therapy
     # cooperative's books (hearth/governance/demo_budget.py loads the circles first).
     from hearth.governance.demo_budget import load as load_demo_budget

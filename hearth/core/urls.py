@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic.base import RedirectView
 
 from . import notification_views, views
 
@@ -11,5 +13,7 @@ urlpatterns = [
     path("exit/", views.quick_exit, name="exit"),
     path("exit/end-session/", views.quick_exit_end_session, name="exit-end-session"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says (for example on a JSON download).
+    path("favicon.ico", RedirectView.as_view(url=static("hearth/images/favicon.svg"), permanent=True)),
     path("notifications/", notification_views.notifications, name="notifications"),
 ]

@@ -33,6 +33,8 @@ def referral_for(user, organization: Organization | None, referral_id) -> tuple[
     side = side_of(user, organization, referral) if referral is not None else None
     if referral is None or side is None:
         raise ReferralNotFound()
+    if referral.status == Status.DRAFT and side != "requester":
+        raise ReferralNotFound()  # a draft is the sender's until it is sent
     return referral, side
 
 

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from hearth.governance.services import proposals_remind
+
+
+class Command(BaseCommand):
+    help = (
+        "Close proposals whose closing time has come (escalating those a block or objection "
+        "still holds to the parent circle), remind members who have not responded a day before "
+        "closing, and remind circles of decisions due for review. Run it every 15 minutes."
+    )
+
+    def handle(self, *args, **options):
+        report = proposals_remind()
+        self.stdout.write(
+            f"Closed {report.closed} proposals ({report.escalated} escalated); "
+            f"{report.closing_reminders} closing reminders; "
+            f"{report.review_reminders} review reminders."
+        )
