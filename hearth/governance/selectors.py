@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -214,16 +214,6 @@ def proposal_versions(proposal: Proposal) -> list[Proposal]:
         versions.append(later)
         later = Proposal.objects.filter(supersedes=later).first()
     return versions
-
-
-def members_to_notify(circle: Circle) -> QuerySet[User]:
-    return User.objects.filter(circle_memberships__circle=circle, is_active=True)
-
-
-def circles_with_prefetched_members(queryset: QuerySet[Circle]) -> QuerySet[Circle]:
-    return queryset.prefetch_related(
-        Prefetch("members", queryset=CircleMember.objects.select_related("user"))
-    )
 
 
 # --- what a page shows of responses -----------------------------------------------------------
