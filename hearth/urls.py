@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("hearth.governance.urls")),
     path("", include("hearth.governance.budget_urls")),
     path("", include("hearth.governance.ledger_urls")),
+    path("", include("hearth.outcomes.report_urls")),
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.core.urls")),
 ]
