@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("hearth.referrals.urls")),
     path("", include("hearth.referrals.token_urls")),
     path("me/", include("hearth.referrals.portal_urls")),
+    path("", include("hearth.outcomes.urls")),
+    path("me/", include("hearth.outcomes.portal_urls")),
     path("me/", include("hearth.people.portal_urls")),
     path("", include("hearth.governance.urls")),
     path("", include("hearth.governance.budget_urls")),

@@ -112,6 +112,10 @@ def load_demo() -> list[DemoSignIn]:
     from hearth.referrals.demo import load as load_demo_referrals
 
     load_demo_referrals(organizations=organizations)
+    # A check-in program at Harbor House, with Sam River's earlier check-ins.
+    from hearth.outcomes.demo import load as load_demo_outcomes
+
+    load_demo_outcomes(organizations=organizations)
     # Circles deciding together (the cooperative, the coalition, an advisory board with a
     # community member), with open and closed proposals; its community member signs in too.
     from hearth.governance.demo import load as load_demo_circles

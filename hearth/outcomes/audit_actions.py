@@ -10,6 +10,7 @@ ACTION_LABELS = {
     "hearth.outcomes.instrument.switched": _("Instrument turned on or off"),
     "hearth.outcomes.form.uploaded": _("Custom form uploaded"),
     "hearth.outcomes.schedule.set": _("Check-in schedule set"),
+    "hearth.outcomes.schedule.reminded": _("Reminded that a check-in is due"),
     "hearth.outcomes.checkin.started": _("Check-in started"),
     "hearth.outcomes.checkin.completed": _("Check-in completed"),
     "hearth.outcomes.checkin.read": _("Check-in answers opened"),

@@ -1,0 +1,104 @@
+"""Check-ins for the Riverbend Valley demo: a wellbeing program at Harbor House, Sam River's
+Harbor House record enrolled in it with a WHO-5 check-in every four weeks, and two earlier WHO-5
+check-ins, so Sam's own pages (sign-in "sam-river", see hearth.people.demo) at /me/check-ins/
+and /me/progress/, and Naomi's view of Sam's record, show a real series with a meaningful
+improvement between the two.
+
+Everything goes through the outcomes services (enrolment, schedule, check-ins with their sealed
+answers and scores, audited like real ones), with two demo-only exceptions: Harbor House has no
+admin among the demo accounts, so the site operator's program is written here exactly as
+`services.program_create` would (row and audit record); and the services stamp check-ins and
+schedules with the present moment, so the demo moves the earlier check-ins back in time and
+makes the next one due now (`_backdate`), and dates the enrolment before them.
+
+`load()` runs inside `hearth.accounts.demo.load_demo()`, after the referrals demo. It is
+idempotent: once the program exists, it changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from hearth.accounts.models import Organization, User
+from hearth.core import audit
+from hearth.people import access
+
+from . import services
+from .models import CheckIn, CheckInSchedule, Enrolment, Program
+
+HOLDER = "harbor-house"
+STAFF = "naomi@hearth.example"
+PROGRAM = {
+    "name": "Wellbeing circle",
+    "description": (
+        "A weekly circle for people staying at or supported by Harbor House: a warm drink, a "
+        "check-in round and something creative. Come when you like."
+    ),
+}
+EVERY_DAYS = 28
+ENROLLED_WEEKS_AGO = 9
+# Sam River's earlier WHO-5 check-ins: how many weeks ago, and the answer to each question.
+# 9 of 25 (36 %) eight weeks ago, then 12 of 25 (48 %): up 12 points, a meaningful improvement.
+EARLIER = (
+    (8, {"who5_1": 2, "who5_2": 1, "who5_3": 2, "who5_4": 1, "who5_5": 3}),
+    (4, {"who5_1": 3, "who5_2": 2, "who5_3": 2, "who5_4": 2, "who5_5": 3}),
+)
+
+
+def is_loaded() -> bool:
+    return Program.objects.filter(organization__slug=HOLDER, name=PROGRAM["name"]).exists()
+
+
+def _program(organization: Organization, operator: User | None) -> Program:
+    program = Program.objects.create(organization=organization, **PROGRAM)
+    audit.record(
+        actor=operator,
+        action="hearth.outcomes.program.created",
+        target=program,
+        organization=organization,
+        detail={"demo": True},
+    )
+    return program
+
+
+def _backdate(check_in: CheckIn, weeks: int) -> None:
+    """Demo only: the services stamp a check-in with the moment it is completed."""
+    when = timezone.now() - timedelta(weeks=weeks)
+    CheckIn.objects.filter(pk=check_in.pk).update(started_at=when, completed_at=when)
+
+
+@transaction.atomic
+def load(*, organizations: dict[str, Organization] | None = None) -> None:
+    """Add the demo program, Sam River's enrolment and earlier check-ins (once)."""
+    if is_loaded():
+        return
+    if organizations is None:
+        organizations = Organization.objects.in_bulk(field_name="slug")
+    holder = organizations.get(HOLDER)
+    naomi = User.objects.filter(email=STAFF).first()
+    if holder is None or naomi is None:
+        return
+    operator = User.objects.filter(is_superuser=True, is_demo=True).order_by("date_joined").first()
+    program = _program(holder, operator)
+    # Staff find Sam by name, as they would before enrolling them.
+    found = access.find_people(user=naomi, organization=holder, query="Sam River")
+    if not found:
+        return
+    sam = found[0]
+    enrolment = services.enrolment_start(actor=naomi, program=program, person_id=sam.id)
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        started_at=timezone.now() - timedelta(weeks=ENROLLED_WEEKS_AGO)
+    )
+    for weeks, answers in EARLIER:
+        started = services.checkin_start_by_staff(
+            actor=naomi, enrolment=enrolment, instrument="who-5"
+        )
+        services.checkin_complete(check_in_id=started.pk, answers=answers, actor=naomi)
+        _backdate(started, weeks)
+    schedule = services.schedule_set(
+        actor=naomi, enrolment=enrolment, every_days=EVERY_DAYS, instrument="who-5"
+    )
+    # Four weeks after the last check-in: due now.
+    CheckInSchedule.objects.filter(pk=schedule.pk).update(next_due_at=timezone.now())

@@ -1,0 +1,118 @@
+"""Check-ins in a real browser, against the demo network: a person completes a WHO-5 check-in
+in their own pages and sees their progress chart, and a check-in with a skipped question is kept
+without a score.
+
+The demo (`hearth demo`, hearth/outcomes/demo.py) enrols Sam River's Harbor House record in a
+wellbeing program with a WHO-5 check-in due, after two earlier ones (36 % and 48 %). Skipping a
+question of a custom form (XLSForm) waits for the form pages; here the skipped question is a
+WHO-5 one."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from .helpers import ConsoleWatcher, assert_no_problems, check_page, describe, submit
+
+pytestmark = pytest.mark.browser
+
+PORTAL_NAME = "sam-river"
+PORTAL_PASSPHRASE = "quiet-harbour-42"
+REVEALING_WORDS = ("abuse", "shelter", "victim", "violence", "assault", "survivor", "trauma")
+
+
+def portal_sign_in(page, base_url: str) -> None:
+    page.goto(f"{base_url}/me/sign-in/")
+    page.locator("input[name=sign_in_name]").fill(PORTAL_NAME)
+    page.locator("input[name=passphrase]").fill(PORTAL_PASSPHRASE)
+    response = submit(page, "main form:has(input[name=passphrase]) button[type=submit]")
+    assert urlsplit(page.url).path == "/me/", describe(page, response)
+
+
+def assert_neutral_title(page) -> None:
+    title = page.title().lower()
+    for word in (*REVEALING_WORDS, "who-5", "wellbeing", "harbor"):
+        assert word not in title, f"{page.url} has the title {page.title()!r}"
+
+
+def start_who5(page, base: str):
+    response = page.goto(f"{base}/me/check-ins/")
+    assert response is not None and response.status == 200, describe(page, response)
+    assert_neutral_title(page)
+    section = page.locator("main section", has_text="Wellbeing circle")
+    section.get_by_label("WHO-5 Well-Being Index").check()
+    return submit(page, "main section:has-text('Wellbeing circle') button[type=submit]")
+
+
+def test_a_person_completes_a_who5_check_in_and_sees_their_progress_chart(
+    new_context, hearth_server
+):
+    base = hearth_server.url
+    page = new_context().new_page()
+    watcher = ConsoleWatcher(page)
+    report: dict[str, list[str]] = {}
+
+    # Given Sam River signs in to their own pages and opens their check-ins.
+    portal_sign_in(page, base)
+    page.get_by_role("link", name="My check-ins and progress").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/me/check-ins/"
+    assert "Due now" in page.locator("main section", has_text="Wellbeing circle").inner_text()
+    report["/me/check-ins/"] = check_page(page, watcher, lang="en")
+
+    # When they start the WHO-5 that is due...
+    response = start_who5(page, base)
+    assert urlsplit(page.url).path.startswith("/me/check-ins/"), describe(page, response)
+    assert_neutral_title(page)
+    main = page.locator("main")
+    assert "You can skip any question." in main.inner_text()
+    assert page.locator("fieldset").count() == 5
+    report["questionnaire"] = check_page(page, watcher, lang="en")
+
+    # ...and answer every question "Most of the time" (4 of 5: 20 of 25, 80 %).
+    for fieldset in page.locator("main fieldset").all():
+        fieldset.get_by_label("Most of the time", exact=True).check()
+    response = submit(page, "main form:has(fieldset) button[type=submit]")
+
+    # Then they see their progress: a chart and a table with the new score marked.
+    assert urlsplit(page.url).path == "/me/progress/", describe(page, response)
+    assert_neutral_title(page)
+    assert "Thank you. Your answers are saved." in main.inner_text()
+    measure = page.locator("section[data-measure='who-5']")
+    chart = measure.locator("svg[role=img]")
+    assert chart.is_visible()
+    assert chart.locator("title").text_content() == "WHO-5 Well-Being Index scores over time"
+    description = chart.locator("desc").text_content()
+    assert "36" in description and "48" in description
+    assert "80 (Meaningful improvement)" in description
+    assert chart.locator("[data-mark=improvement]").count() >= 2  # a point and the legend
+    last = measure.locator("tbody tr").last.inner_text()
+    assert "80" in last and "Meaningful improvement (+32)" in last
+    assert "Wellbeing holding up" in last
+    summary = measure.locator("[data-summary]").inner_text()
+    assert "You have 3 scored WHO-5 check-ins" in summary
+    assert "Your latest score is 80: Wellbeing holding up." in summary
+    report["/me/progress/"] = check_page(page, watcher, lang="en")
+    assert_no_problems(report)
+
+
+def test_without_javascript_a_skipped_question_is_kept_without_a_score(new_context, hearth_server):
+    base = hearth_server.url
+    page = new_context(javascript=False).new_page()
+
+    portal_sign_in(page, base)
+    start_who5(page, base)
+    fieldsets = page.locator("main fieldset").all()
+    # Answer the first question, change their mind and skip it; answer the rest but one.
+    fieldsets[0].get_by_label("At no time", exact=True).check()
+    fieldsets[0].get_by_label("Skip this question").check()
+    for fieldset in fieldsets[1:4]:
+        fieldset.get_by_label("Some of the time", exact=True).check()
+    response = submit(page, "main form:has(fieldset) button[type=submit]")
+
+    assert urlsplit(page.url).path == "/me/progress/", describe(page, response)
+    main = page.locator("main").inner_text()
+    assert "Because some questions were skipped, this check-in has no score" in main
+    last = page.locator("section[data-measure='who-5'] tbody tr").last.inner_text()
+    assert "Not scored" in last
