@@ -1,6 +1,4 @@
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic.base import RedirectView
 
 from . import notification_views, views
 
@@ -14,6 +12,6 @@ urlpatterns = [
     path("exit/end-session/", views.quick_exit_end_session, name="exit-end-session"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says (for example on a JSON download).
-    path("favicon.ico", RedirectView.as_view(url=static("hearth/images/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("notifications/", notification_views.notifications, name="notifications"),
 ]

@@ -3,7 +3,12 @@
 from django.conf import settings
 from django.contrib.auth import logout
 from django.db import connection
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -63,3 +68,10 @@ def healthz(request):
     except Exception:  # any database failure means unhealthy; details go to the log only
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page says (for example after a JSON download)."""
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("hearth/images/favicon.svg"))

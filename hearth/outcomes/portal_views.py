@@ -14,16 +14,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from hearth.core.context_processors import shell
 from hearth.core.forms import add_service_errors, posted
 from hearth.people import access, selectors
-from hearth.people.portal_auth import current_account, portal_account_required
+from hearth.people.portal_auth import portal_account_required
 
 from . import forms, instruments, services
 from .models import CheckIn, CheckInSchedule, Enrolment, SafetyAlert
@@ -32,29 +30,9 @@ from .views import progress as progress_of
 
 
 def _render(request, template: str, context: dict, *, status: int = 200):
-    """In the person's own page shell: their menu, with the referrals and check-in pages."""
-    from hearth.people.portal_views import _navigation
+    from hearth.people.portal_views import render_portal_page
 
-    account = current_account(request)
-    navigation = _navigation(request, account)
-    for position, (url, label) in enumerate(
-        (
-            (reverse("portal_referrals:list"), _("Referrals")),
-            (reverse("portal_outcomes:check-ins"), _("Check-ins")),
-            (reverse("portal_outcomes:progress"), _("Your progress")),
-        ),
-        start=1,
-    ):
-        navigation.insert(
-            position, {"url": url, "label": label, "current": request.path.startswith(url)}
-        )
-    page_shell = {**shell(request)["shell"], "navigation": navigation, "contexts": []}
-    return render(
-        request,
-        template,
-        {**context, "portal_account": account, "shell": page_shell},
-        status=status,
-    )
+    return render_portal_page(request, template, context, status=status)
 
 
 def _people(account):

@@ -367,7 +367,11 @@ def _raise_safety_alert(check_in: CheckIn, organization: Organization) -> None:
             organization=organization, role__in=PERSONAL_DATA_ROLES
         ).select_related("user")
     ]
-    notify(practitioners, kind="outcomes.safety", link=reverse("core:home"))
+    notify(
+        practitioners,
+        kind="outcomes.safety",
+        link=reverse("outcomes:safety-alerts", args=[organization.slug]),
+    )
 
 
 def safety_alert_acknowledge(*, actor, organization: Organization, alert_id) -> SafetyAlert:

@@ -54,6 +54,9 @@ def _navigation(request, account) -> list[dict]:
         overview = reverse("portal:overview")
         items = [
             (overview, _("Your pages"), path == overview or path.startswith(overview + "records/")),
+            (reverse("portal_referrals:list"), _("Referrals"), None),
+            (reverse("portal_outcomes:check-ins"), _("Check-ins"), None),
+            (reverse("portal_outcomes:progress"), _("Your progress"), None),
             (reverse("portal:consents"), _("Consents"), None),
             (reverse("portal:history"), _("Who looked"), None),
             (reverse("portal:download"), _("Download"), None),
@@ -69,8 +72,9 @@ def _navigation(request, account) -> list[dict]:
     ]
 
 
-def _render(request, template: str, context: dict | None = None, *, status: int = 200):
-    """Render in the page shell with the person's own menu (never the staff switcher)."""
+def render_portal_page(request, template: str, context: dict | None = None, *, status: int = 200):
+    """Render in the page shell with the person's own menu (never the staff switcher); every
+    app's pages for the person use it."""
     account = current_account(request)
     page_shell = {
         **shell(request)["shell"],
@@ -363,7 +367,7 @@ def _linked_person_or_404(account, person_id) -> Person:
 
 def _link_closed(request):
     """One answer for unknown, expired and used links alike."""
-    return _render(request, "people/portal/link_closed.html", status=404)
+    return render_portal_page(request, "people/portal/link_closed.html", status=404)
 
 
 @portal_page
@@ -386,7 +390,7 @@ def join(request, token):
                 % {"organization": holder.name},
             )
             return redirect("portal:overview")
-        return _render(request, "people/portal/join_link.html", {"holder": holder})
+        return render_portal_page(request, "people/portal/join_link.html", {"holder": holder})
     form = forms.JoinForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -409,7 +413,7 @@ def join(request, token):
                 ),
             )
             return redirect("portal:overview")
-    return _render(
+    return render_portal_page(
         request,
         "people/portal/join.html",
         {
@@ -461,7 +465,9 @@ def sign_in(request):
                 services.portal_sign_in_record(account=account)
                 portal_auth.sign_in(request, account)
                 return redirect(next_path)
-    return _render(request, "people/portal/sign_in.html", {"form": form, "next": next_path})
+    return render_portal_page(
+        request, "people/portal/sign_in.html", {"form": form, "next": next_path}
+    )
 
 
 @portal_page
@@ -486,7 +492,7 @@ def sign_in_code(request):
                 services.portal_sign_in_record(account=account, time_step=time_step)
                 portal_auth.sign_in(request, account)
                 return redirect(_safe_next(request, next_path))
-    return _render(request, "people/portal/sign_in_code.html", {"form": form})
+    return render_portal_page(request, "people/portal/sign_in_code.html", {"form": form})
 
 
 @portal_page
@@ -505,14 +511,14 @@ def sign_out(request):
 @portal_account_required
 def overview(request):
     records = _open_records(request.portal_account, _linked_people(request.portal_account))
-    return _render(request, "people/portal/overview.html", {"records": records})
+    return render_portal_page(request, "people/portal/overview.html", {"records": records})
 
 
 @portal_account_required
 def record(request, person_id):
     person = _linked_person_or_404(request.portal_account, person_id)
     (view,) = _open_records(request.portal_account, [person])
-    return _render(request, "people/portal/record.html", {"item": view})
+    return render_portal_page(request, "people/portal/record.html", {"item": view})
 
 
 # --- consents ------------------------------------------------------------------------------------
@@ -526,7 +532,7 @@ def consents(request):
         {"person": person, "holder": person.holder, "consents": _consents_of(person.id, now)}
         for person in people
     ]
-    return _render(request, "people/portal/consents.html", {"groups": groups})
+    return render_portal_page(request, "people/portal/consents.html", {"groups": groups})
 
 
 def _recipients_for(holder: Organization):
@@ -582,7 +588,7 @@ def consent_give(request, person_id):
                 },
             )
             return redirect("portal:consents")
-    return _render(
+    return render_portal_page(
         request,
         "people/portal/consent_give.html",
         {
@@ -616,7 +622,7 @@ def consent_withdraw(request, consent_id):
             % {"recipient": view.recipient},
         )
         return redirect("portal:consents")
-    return _render(request, "people/portal/consent_withdraw.html", {"item": view})
+    return render_portal_page(request, "people/portal/consent_withdraw.html", {"item": view})
 
 
 # --- who looked ----------------------------------------------------------------------------------
@@ -670,7 +676,7 @@ def history(request):
     people = _linked_people(request.portal_account)
     include_own = request.GET.get("own") == "1"
     lines = _history_lines(people, include_own=include_own)
-    return _render(
+    return render_portal_page(
         request,
         "people/portal/history.html",
         {
@@ -773,7 +779,7 @@ def download(request):
         for view, person in zip(views, people, strict=True)
     }
     items = [(view, histories[view.record.id]) for view in views]
-    return _render(
+    return render_portal_page(
         request, "people/portal/download.html", {"items": items, "generated_at": timezone.now()}
     )
 
@@ -817,7 +823,7 @@ def erase(request):
         for person in people
         if pending[person.id] is not None
     ]
-    return _render(
+    return render_portal_page(
         request,
         "people/portal/erase.html",
         {"form": form, "asked": asked, "has_records": bool(people)},
@@ -829,7 +835,7 @@ def erase(request):
 
 @portal_account_required
 def security(request):
-    return _render(request, "people/portal/security.html", {})
+    return render_portal_page(request, "people/portal/security.html", {})
 
 
 @portal_account_required
@@ -856,7 +862,7 @@ def passphrase_change(request):
                 ),
             )
             return redirect("portal:security")
-    return _render(request, "people/portal/passphrase.html", {"form": form})
+    return render_portal_page(request, "people/portal/passphrase.html", {"form": form})
 
 
 @portal_account_required
@@ -883,7 +889,7 @@ def second_step(request):
     qr = segno.make(portal_auth.second_step_config_url(account, secret), error="m").svg_inline(
         scale=4, border=2, dark="#0b0c0c"
     )
-    return _render(
+    return render_portal_page(
         request,
         "people/portal/second_step.html",
         {"form": form, "qr_svg": qr, "secret": portal_auth.readable_secret(secret)},
@@ -907,4 +913,4 @@ def second_step_off(request):
         else:
             messages.success(request, _("The second step is off."))
             return redirect("portal:security")
-    return _render(request, "people/portal/second_step_off.html", {"form": form})
+    return render_portal_page(request, "people/portal/second_step_off.html", {"form": form})

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hearth.core.context_processors import shell
 from hearth.core.forms import add_service_errors
 from hearth.people.access import PersonNotFound
-from hearth.people.portal_auth import current_account, portal_account_required
+from hearth.people.portal_auth import portal_account_required
 
 from . import forms, services
 from .models import Referral, Side, Status
@@ -27,22 +26,9 @@ STATUS_LABELS = dict(Status.choices)
 
 
 def _render(request, template: str, context: dict, *, status: int = 200):
-    """In the person's own page shell: their menu (with this page in it), no staff switcher."""
-    from hearth.people.portal_views import _navigation
+    from hearth.people.portal_views import render_portal_page
 
-    account = current_account(request)
-    navigation = _navigation(request, account)
-    here = reverse("portal_referrals:list")
-    navigation.insert(
-        1, {"url": here, "label": _("Referrals"), "current": request.path.startswith(here)}
-    )
-    page_shell = {**shell(request)["shell"], "navigation": navigation, "contexts": []}
-    return render(
-        request,
-        template,
-        {**context, "portal_account": account, "shell": page_shell},
-        status=status,
-    )
+    return render_portal_page(request, template, context, status=status)
 
 
 def _happened(referral: Referral, event) -> str:
