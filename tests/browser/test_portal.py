@@ -150,18 +150,27 @@ def test_a_person_sees_who_looked_withdraws_a_consent_and_the_other_organization
         assert staff_name in history.inner_text(), f"{staff_name} is not in the history"
     report["/me/history/"] = check_page(page, watcher, lang="en")
 
-    # When the person withdraws the consent, confirming it...
+    # When the person withdraws the consent, confirming it (and any other live consent that lets
+    # the same organization read for the same purpose, such as the one a referral recorded)...
     open_page(page, f"{base}/me/consents/")
-    submit(page, f"[data-consent='{consent_id}'] [data-hearth-withdraw]")
-    assert urlsplit(page.url).path == f"/me/consents/{consent_id}/withdraw/"
-    assert_neutral_title(page)
-    report["withdraw (confirm)"] = check_page(page, watcher, lang="en")
-    submit(page, "[data-hearth-confirm-withdraw]")
+    same = page.locator(
+        f"[data-consent][data-status=live][data-recipient='{recipient}']"
+        f"[data-person='{person_id}'][data-purpose='{purpose}']"
+    )
+    others = [same.nth(n).get_attribute("data-consent") for n in range(same.count())]
+    for number, withdrawing in enumerate([consent_id, *(c for c in others if c != consent_id)]):
+        open_page(page, f"{base}/me/consents/")
+        submit(page, f"[data-consent='{withdrawing}'] [data-hearth-withdraw]")
+        assert urlsplit(page.url).path == f"/me/consents/{withdrawing}/withdraw/"
+        assert_neutral_title(page)
+        if number == 0:
+            report["withdraw (confirm)"] = check_page(page, watcher, lang="en")
+        submit(page, "[data-hearth-confirm-withdraw]")
 
-    # ...then their pages show it withdrawn...
-    assert urlsplit(page.url).path == "/me/consents/"
-    withdrawn = page.locator(f"[data-consent='{consent_id}']")
-    assert withdrawn.get_attribute("data-status") == "withdrawn"
+        # ...then their pages show it withdrawn...
+        assert urlsplit(page.url).path == "/me/consents/"
+        withdrawn = page.locator(f"[data-consent='{withdrawing}']")
+        assert withdrawn.get_attribute("data-status") == "withdrawn"
     assert re.search(r"Withdrawn\.", page.locator("main").inner_text())
     report["/me/consents/ (after)"] = check_page(page, watcher, lang="en")
 
