@@ -84,9 +84,7 @@ def capability_statement(request):
 
 
 @api.get("/Task")
-def search_tasks(
-    request, status: str = "", count: int = Query(50, alias="_count"), page: int = 1
-):
+def search_tasks(request, status: str = "", count: int = Query(50, alias="_count"), page: int = 1):
     if not 1 <= count <= MAX_COUNT or page < 1:
         return outcome("invalid", f"_count must be 1 to {MAX_COUNT}; page from 1.", 400)
     referrals = selectors.referrals_for_organization(
