@@ -120,6 +120,17 @@ def data_key_create() -> DataKey:
     return DataKey.objects.create(id=key_id, wrapped=wrapped, kek_id=kek_id)
 
 
+def data_keys_create(count: int) -> list[DataKey]:
+    """`count` fresh data keys, saved wrapped in bulk (for loading many records at once); each is
+    made exactly as `data_key_create()` makes one."""
+    keys = []
+    for _ in range(count):
+        key_id = uuid.uuid4()
+        wrapped, kek_id = _wrap(AESGCM.generate_key(bit_length=256), key_id.bytes)
+        keys.append(DataKey(id=key_id, wrapped=wrapped, kek_id=kek_id))
+    return DataKey.objects.bulk_create(keys, batch_size=1000)
+
+
 class Cipher:
     """Encrypts and decrypts values under one data key. `context` binds each ciphertext to the
     record and field it belongs to, so a value cannot be moved to another field unnoticed."""
