@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 
 from hearth.accounts import demo_data
 
@@ -282,7 +283,14 @@ def crawl(
             break
         url, source = queue.popleft()
         watcher.take()
-        response = page.goto(url, wait_until="load")
+        try:
+            response = page.goto(url, wait_until="load")
+        except PlaywrightError as error:
+            # A link to a file (a CSV or JSON export) is a download, not a page to check.
+            if "Download is starting" in str(error):
+                watcher.take()
+                continue
+            raise
         final = urlsplit(page.url)
         label = url.removeprefix(base_url)
         if page.url != url:
