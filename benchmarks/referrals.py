@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import platform
@@ -455,7 +456,9 @@ def _busy_ticks() -> int:
 
 
 def _processes() -> dict[int, tuple[int, str, int]]:
-    """pid -> (ppid, command name, CPU ticks used so far)."""
+    """pid -> (ppid, command name, CPU ticks used so far); for PostgreSQL processes the name
+    is their title ("postgres: user database address state"), so backends can be told apart
+    by database."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -465,6 +468,11 @@ def _processes() -> dict[int, tuple[int, str, int]]:
         except OSError:
             continue
         name = text[text.index("(") + 1 : text.rindex(")")]
+        if name.startswith("postgres"):
+            with contextlib.suppress(OSError):
+                name = (
+                    (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
         fields = text[text.rindex(")") + 2 :].split()
         found[int(entry.name)] = (int(fields[1]), name, int(fields[11]) + int(fields[12]))
     return found
@@ -483,28 +491,55 @@ def _tree(processes: dict, root: int) -> set[int]:
 
 class CpuWatch:
     """Cores used, over a phase, by: this benchmark's process (the clients), the server
-    (gunicorn and its workers), PostgreSQL, and everything else."""
+    (gunicorn and its workers), the PostgreSQL backends serving `database` (not PostgreSQL's
+    background processes, which serve every database on the server: they count as other
+    work), and everything else.
 
-    def __init__(self, server_pid: int | None = None):
+    With `sample` seconds, the process table is also read every `sample` seconds meanwhile, so
+    that processes which end during the phase still count (PostgreSQL backends do: a worker's
+    connection is closed and reopened once it is older than CONN_MAX_AGE); only their last
+    fraction of a sample is lost, to "other"."""
+
+    def __init__(
+        self,
+        server_pid: int | None = None,
+        sample: float | None = None,
+        database: str | None = None,
+    ):
         self.server_pid = server_pid
+        self.backend_marker = f" {database} " if database else None
         self.started = time.perf_counter()
         self.busy = _busy_ticks()
-        self.processes = _processes()
+        self.first = _processes()
+        self.last = dict(self.first)
+        self.stopping = threading.Event()
+        self.thread = None
+        if sample:
+            self.thread = threading.Thread(target=self._sample, args=(sample,), daemon=True)
+            self.thread.start()
+
+    def _sample(self, interval: float) -> None:
+        while not self.stopping.wait(interval):
+            self.last.update(_processes())
 
     def stop(self) -> dict:
+        self.stopping.set()
+        if self.thread:
+            self.thread.join()
         elapsed = max(time.perf_counter() - self.started, 1e-6)
         busy = (_busy_ticks() - self.busy) / HZ
-        now = _processes()
-        server = _tree(now, self.server_pid) if self.server_pid else set()
-        ours = _tree(now, os.getpid()) | _tree(self.processes, os.getpid())
+        self.last.update(_processes())
+        seen = self.last
+        server = _tree(seen, self.server_pid) if self.server_pid else set()
+        ours = _tree(seen, os.getpid())
         clients = server_cpu = postgres = 0.0
-        for pid, (_ppid, name, ticks) in now.items():
-            delta = (ticks - self.processes.get(pid, (0, "", 0))[2]) / HZ
+        for pid, (_ppid, name, ticks) in seen.items():
+            delta = max(ticks - self.first.get(pid, (0, "", 0))[2], 0) / HZ
             if pid in server:
                 server_cpu += delta
             elif pid in ours:
                 clients += delta
-            elif name.startswith("postgres"):
+            elif self.backend_marker and self.backend_marker in name:
                 postgres += delta
         return {
             "seconds": elapsed,
@@ -987,7 +1022,9 @@ def drive(server: Server, pairs: list[dict], args, database: str) -> dict:
     log(f"  {args.clients} clients running; warm-up {args.warmup:.0f} s")
     time.sleep(args.warmup)
     run.measure_from = time.perf_counter() - run.t0
-    cpu = CpuWatch(server.process.pid)
+    cpu = CpuWatch(
+        server.process.pid, sample=0.5, database=PG_DATABASE if database == "postgres" else None
+    )
     if locks:
         locks.start()
     log(f"  measuring for {args.duration:.0f} s")
@@ -1230,7 +1267,7 @@ def render_run(entry: dict, db: str) -> list[str]:
     )
     cpu = r["cpu"]
     out.append(
-        f"cores used while measuring: server {fmt(cpu['server_cores'], 2)}, PostgreSQL "
+        f"cores used while measuring: server {fmt(cpu['server_cores'], 2)}, PostgreSQL backends "
         f"{fmt(cpu['postgres_cores'], 2)}, clients {fmt(cpu['client_cores'], 2)}, other work "
         f"{fmt(cpu['other_cores'], 2)} (of {os.cpu_count()}; machine busy "
         f"{fmt(cpu['busy_cores'], 2)})"
