@@ -337,12 +337,11 @@ class ResponseForm(HearthForm):
                     name = f"score_{option['key']}"
                     self.fields[name] = forms.IntegerField(
                         label=option["label"],
-                        help_text=_("From 0 to %(max)d") % {"max": proposal.score_max},
+                        help_text=_("From 0 to %(max)d; leave it empty to not score it")
+                        % {"max": proposal.score_max},
+                        required=False,
                         widget=_number_widget(),
-                        error_messages={
-                            "required": _("Give every option a score."),
-                            "invalid": _("Scores are whole numbers."),
-                        },
+                        error_messages={"invalid": _("Scores are whole numbers.")},
                     )
                     self.option_fields.append(name)
             elif process == Proposal.Process.DOTS:
@@ -416,8 +415,9 @@ class ResponseForm(HearthForm):
         if process == Proposal.Process.SCORE:
             return services.Ballot(
                 scores={
-                    option["key"]: data.get(f"score_{option['key']}")
+                    option["key"]: data[f"score_{option['key']}"]
                     for option in self.proposal.options
+                    if data.get(f"score_{option['key']}") is not None
                 },
                 reason=reason,
             )

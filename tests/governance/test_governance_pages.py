@@ -433,6 +433,21 @@ class TestResponding:
         assert "You have 5 dots; you placed 7." in body and 'id="id_dots_o1-error"' in body
         assert everything() == before
 
+    def test_scores_out_of_range_are_refused_and_empty_ones_left_unscored(self, setup):
+        circle, people, _thread, _proposal = setup
+        proposal = open_proposal(circle, people[1], Process.SCORE)
+        client = signed_in(people[2])
+        url = f"/proposals/{proposal.pk}/"
+        before = everything()
+        response = client.post(
+            url, {"action": "respond", "score_o1": "9", "score_o2": "", "score_o3": "1"}
+        )
+        body = text(response)
+        assert "Scores go from 0 to 5." in body and 'id="id_score_o1-error"' in body
+        assert everything() == before
+        client.post(url, {"action": "respond", "score_o1": "3", "score_o2": "", "score_o3": "5"})
+        assert Response.objects.get(proposal=proposal).ballot == {"scores": {"o1": 3, "o3": 5}}
+
     def test_a_ranking_with_one_option_twice_is_refused(self, setup):
         circle, people, _thread, _proposal = setup
         proposal = open_proposal(circle, people[1], Process.RANKED)
