@@ -177,7 +177,13 @@ class EvaluationScore(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["program", "instrument", "at"]),
+            # Covers the program report: one program's scores on one instrument, already in
+            # order of pseudonym and time, so the report reads the index alone and never sorts
+            # (benchmarks/outcomes.py).
+            models.Index(
+                fields=["program", "instrument", "pseudonym", "at", "score"],
+                name="evaluation_report_idx",
+            ),
             models.Index(fields=["pseudonym"]),
         ]
 
