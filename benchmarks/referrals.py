@@ -288,6 +288,7 @@ def helper_profile(request: dict) -> dict:
         )
         for key, _label, status, _side in STEPS[1:]:
             send(key, f"/api/v1/referrals/{created['id']}/transition", {"status": status}, receiver)
+        return created["id"]
 
     class SqlRecorder:
         def __init__(self):
@@ -301,7 +302,26 @@ def helper_profile(request: dict) -> dict:
                 self.statements.append((sql_text, (time.perf_counter() - started) * 1000))
 
     for _ in range(3):  # warm caches, open connections
-        lifecycle(people.pop())
+        last_id = lifecycle(people.pop())
+
+    # Floors: what any request costs (Django's middleware), and an authenticated API read.
+    floors = {}
+    for name, path, auth in (
+        ("GET /healthz (no token, SELECT 1)", "/healthz", {}),
+        ("GET /api/v1/referrals/<id> (token, 4 reads)", f"/api/v1/referrals/{last_id}", receiver),
+    ):
+        walls, cpus = [], []
+        for _ in range(60):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(path, **auth)
+            walls.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - started_cpu) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: {response.status_code}")
+        floors[name] = {
+            "wall_p50_ms": sorted(walls[10:])[len(walls[10:]) // 2],
+            "cpu_mean_ms": sum(cpus[10:]) / len(cpus[10:]),
+        }
 
     # Without the profiler: what a lifecycle costs in one process, with no HTTP server.
     plain = defaultdict(list)
@@ -406,6 +426,7 @@ def helper_profile(request: dict) -> dict:
             side: {k: sum(v) / len(v) for k, v in by_type.items()} for side, by_type in cpu.items()
         },
         "database_cpu_measured": bool(cpu["database"]),
+        "floors": floors,
         "mean_ms": {k: sum(v) / len(v) for k, v in timings.items()},
         "lifecycle_ms": total_ms / lifecycles,
         "queries": queries,
@@ -1387,6 +1408,13 @@ def render(results: list[dict], meta: dict) -> str:
                 + (f" + {fmt(database_ms)} ms PostgreSQL backend" if cpu["database"] else "")
                 + f" → at most {fmt(os.cpu_count() * 1000 / (python_ms + database_ms))} "
                 f"lifecycles/s on {os.cpu_count()} cores before HTTP and the server's own work"
+            )
+            out.append(
+                "floors in-process: "
+                + "; ".join(
+                    f"{k} {fmt(v['wall_p50_ms'])} ms (CPU {fmt(v['cpu_mean_ms'])} ms)"
+                    for k, v in p.get("floors", {}).items()
+                )
             )
             out.append(
                 "SQL statements per request (and their time in the database driver): "
