@@ -134,13 +134,14 @@ QUIET_CORES = 0.25
 
 
 def wait_quiet(what: str, seconds: float, backend_pid: int | None) -> None:
-    """Wait (up to `seconds`) until other work uses less than a quarter of a core."""
+    """Wait (up to `seconds`) until other work has used less than a quarter of a core for three
+    seconds running."""
     if seconds <= 0:
         return
     deadline = time.perf_counter() + seconds
     while True:
         watch = CpuWatch(backend_pid)
-        time.sleep(1)
+        time.sleep(3)
         other = watch.stop()["other_cores"]
         if other < QUIET_CORES:
             return
@@ -411,30 +412,35 @@ def seed_people(rng: random.Random, world: dict, count: int) -> list[tuple]:
     return made
 
 
-def seed_consents(rng: random.Random, world: dict, people: list[tuple], count: int) -> dict:
+def _class_members() -> dict[tuple, list]:
+    """(network id, kind of organization) -> the organizations of that kind in that network."""
+    from hearth.accounts.models import NetworkMembership
+
+    members: dict[tuple, list] = {}
+    for link in NetworkMembership.objects.select_related("organization"):
+        members.setdefault((link.network_id, link.organization.kind), []).append(
+            link.organization_id
+        )
+    return members
+
+
+def seed_consents(rng: random.Random, world: dict, people: list[tuple], count: int) -> None:
     """`count` consents with their audit records, as `services.consent_record` writes them:
     70% live (a tenth of them naming a kind of organization in a network rather than one
     organization), 15% expired, 15% revoked. Purposes: mostly referral."""
     from django.db import transaction
     from django.utils import timezone
 
-    from hearth.accounts.models import NetworkMembership
     from hearth.core import audit
     from hearth.people.models import Category, Consent, Person, Purpose
 
     organizations = world["organizations"]
     by_id = {o.pk: o for o in organizations}
-    in_network: dict[tuple, list] = {}
-    for link in NetworkMembership.objects.select_related("organization"):
-        key = (link.network_id, link.organization.kind)
-        in_network.setdefault(key, []).append(link.organization_id)
-    classes = [key for key, members in in_network.items() if len(members) >= 2]
+    classes = [key for key, members in _class_members().items() if len(members) >= 2]
     now = timezone.now()
     chosen = rng.sample(people, min(count, len(people)))
-    live_referral: list[dict] = []
-    tally = {"live": 0, "live_class": 0, "expired": 0, "revoked": 0}
     for start in range(0, len(chosen), BATCH):
-        consents, entries, revoked = [], [], []
+        consents, entries = [], []
         for person_id, holder_id in chosen[start : start + BATCH]:
             roll = rng.random()
             state = "live" if roll < 0.70 else "expired" if roll < 0.85 else "revoked"
@@ -471,11 +477,7 @@ def seed_consents(rng: random.Random, world: dict, people: list[tuple], count: i
             )
             if state == "revoked":
                 consent.revoked_at = starts + (now - starts) * rng.random()
-                revoked.append(consent)
             consents.append(consent)
-            tally[state] += 1
-            if state == "live" and kind:
-                tally["live_class"] += 1
 
             def entry(action, consent=consent, holder=holder):
                 return audit.Entry(
@@ -497,21 +499,64 @@ def seed_consents(rng: random.Random, world: dict, people: list[tuple], count: i
             entries.append(entry("hearth.people.consent.recorded"))
             if state == "revoked":
                 entries.append(entry("hearth.people.consent.revoked"))
-            if state == "live" and purpose == Purpose.REFERRAL:
-                readers = (
-                    [recipient.pk]
-                    if recipient
-                    else [o for o in in_network[(network, kind)] if o != holder_id]
-                )
-                if readers:
-                    live_referral.append(
-                        {"person_id": person_id, "readers": readers, "class": bool(kind)}
-                    )
         with transaction.atomic():
             Consent.objects.bulk_create(consents, batch_size=500)
             audit.record_many(entries)
-    tally["live_referral_usable"] = len(live_referral)
-    return {"tally": tally, "live_referral": live_referral}
+
+
+def consents_in_place() -> dict:
+    """How many consents are in each state now, and the live referral consents with the
+    organizations that may read under each (for the measured opens)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from hearth.people.models import Consent, Purpose
+
+    now = timezone.now()
+    live = Q(revoked_at__isnull=True, starts_at__lte=now, expires_at__gt=now)
+    tally = {
+        "live": Consent.objects.filter(live).count(),
+        "live_class": Consent.objects.filter(live, recipient_organization__isnull=True).count(),
+        "expired": Consent.objects.filter(revoked_at__isnull=True, expires_at__lte=now).count(),
+        "revoked": Consent.objects.filter(revoked_at__isnull=False).count(),
+    }
+    members = _class_members()
+    usable = []
+    for consent in Consent.objects.filter(live, purpose=Purpose.REFERRAL).values(
+        "person_id", "person__holder_id", "recipient_organization_id", "recipient_kind",
+        "recipient_network_id",
+    ).order_by("id"):  # fmt: skip
+        if consent["recipient_organization_id"]:
+            readers = [consent["recipient_organization_id"]]
+        else:
+            key = (consent["recipient_network_id"], consent["recipient_kind"])
+            readers = [o for o in members.get(key, []) if o != consent["person__holder_id"]]
+        if readers:
+            usable.append({"person_id": consent["person_id"], "readers": readers})
+    tally["live_referral_usable"] = len(usable)
+    return {"tally": tally, "live_referral": usable}
+
+
+def world_in_place() -> tuple[dict, list[tuple]]:
+    """The organizations, their staff and the people an earlier run left (--reuse)."""
+    from hearth.accounts.models import Membership, Network, Organization
+    from hearth.people.models import Person
+
+    staff: dict = {}
+    for membership in Membership.objects.select_related("user").order_by(
+        "organization_id", "user__email"
+    ):
+        staff.setdefault(membership.organization_id, []).append((membership.user, membership.role))
+    organizations = [o for o in Organization.objects.order_by("slug") if o.pk in staff]
+    world = {
+        "organizations": organizations,
+        "staff": staff,
+        "networks": list(Network.objects.all()),
+    }
+    people = list(
+        Person.objects.filter(erased_at__isnull=True).order_by("id").values_list("id", "holder_id")
+    )
+    return world, people
 
 
 def measure(name: str, calls, *, quiet: float, backend_pid, profile_dir: Path | None) -> dict:
@@ -659,11 +704,17 @@ def helper_run(request: dict) -> dict:
         return value
 
     phase("migrate", lambda: call_command("migrate", verbosity=0, interactive=False))
-    world = phase("organizations and staff", make_world, rng, request["organizations"])
-    people = phase("people", seed_people, rng, world, request["people"])
-    consents = phase("consents", seed_consents, rng, world, people, request["consents"])
+    report["reused"] = request.get("reuse", False) and Person.objects.exists()
+    if report["reused"]:
+        log("  reusing the people an earlier run left there (--reuse): nothing is seeded")
+        world, people = world_in_place()
+    else:
+        world = phase("organizations and staff", make_world, rng, request["organizations"])
+        people = phase("people", seed_people, rng, world, request["people"])
+        phase("consents", seed_consents, rng, world, people, request["consents"])
+    consents = consents_in_place()
     report["consents"] = consents["tally"]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not report["reused"]:
         # As autovacuum would after a bulk load (this server may run without it).
         phase("ANALYZE", lambda: connection.cursor().execute("ANALYZE"))
     report["counts"] = {
@@ -790,14 +841,29 @@ def psql(sql: str) -> None:
     )  # fmt: skip
 
 
+def pg_exists(name: str) -> bool:
+    done = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc",
+         f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return done.stdout.strip() == "1"
+
+
 def run_database(database: str, args, work: Path) -> dict:
     log(
         f"=== {database}: {args.people:,} people across {args.organizations} organizations "
         f"in {work}"
     )
     data_dir = work / "data"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
+    reuse = args.reuse and (data_dir / "key_encryption_key").exists()
+    if database == "postgres":
+        reuse = reuse and pg_exists(PG_DATABASE)
+    else:
+        reuse = reuse and (data_dir / "hearth.sqlite3").exists()
+    if not reuse:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(parents=True)
     env = {
         **os.environ,
         "HEARTH_DATA_DIR": str(data_dir),
@@ -812,16 +878,18 @@ def run_database(database: str, args, work: Path) -> dict:
     # Secrets in the data directory (where settings looks when the environment has none), so a
     # directory kept with --keep can be opened again; the helper updates the key-encryption key
     # there after rotating.
-    for file_name, size in (
-        ("secret_key", 50),
-        ("key_encryption_key", 32),
-        ("blind_index_key", 32),
-    ):
-        (data_dir / file_name).write_text(secrets.token_urlsafe(size) + "\n")
-        (data_dir / file_name).chmod(0o600)
+    if not reuse:
+        for file_name, size in (
+            ("secret_key", 50),
+            ("key_encryption_key", 32),
+            ("blind_index_key", 32),
+        ):
+            (data_dir / file_name).write_text(secrets.token_urlsafe(size) + "\n")
+            (data_dir / file_name).chmod(0o600)
     if database == "postgres":
-        psql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        psql(f"CREATE DATABASE {PG_DATABASE}")
+        if not reuse:
+            psql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            psql(f"CREATE DATABASE {PG_DATABASE}")
         env["DATABASE_URL"] = PG_SERVER + PG_DATABASE
     profile_dir = None
     if args.profile:
@@ -836,6 +904,7 @@ def run_database(database: str, args, work: Path) -> dict:
         "breakdown_calls": BREAKDOWN_CALLS,
         "seed": args.seed,
         "quiet_wait": args.quiet_wait,
+        "reuse": reuse,
         "profile_dir": str(profile_dir) if profile_dir else "",
     }
     done = subprocess.run(
@@ -887,6 +956,10 @@ def render(results: list[dict], meta: dict) -> str:
         if report.get("aborted"):
             out.append(f"aborted: {report['aborted']}")
             continue
+        if report.get("reused"):
+            out.append(
+                "(people reused from an earlier --keep run: nothing seeded, setup not timed)"
+            )
         out.append(f"{'setup step':<28} {'seconds':>9} {'peak RSS MB':>12} {'other':>6}")
         for name, step in report["phases"].items():
             if name == "key rotation":
@@ -997,6 +1070,11 @@ def main() -> int:
     parser.add_argument("--keep", metavar="DIR", type=Path,
                         help="work in DIR and keep it (and the PostgreSQL database)")  # fmt: skip
     parser.add_argument(
+        "--reuse", action="store_true",
+        help="with --keep: measure the people an earlier --keep run left in DIR (same database "
+        "kind) instead of loading new ones; each run rotates the key-encryption key again",
+    )  # fmt: skip
+    parser.add_argument(
         "--profile", action="store_true",
         help="run the measured calls under cProfile; statistics go to <work>/<database>/profiles",
     )  # fmt: skip
@@ -1012,6 +1090,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.people < 1 or args.organizations < 2 or args.opens < 1 or args.lists < 1:
         parser.error("--people, --opens and --lists must be at least 1, --organizations 2")
+    if args.reuse and not args.keep:
+        parser.error("--reuse needs --keep DIR")
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     root = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="hearth-people-"))
     meta = {
