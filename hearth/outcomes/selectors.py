@@ -13,12 +13,12 @@ from hearth.core.suppression import Table, is_publishable, suppress
 from . import instruments
 from .models import EvaluationScore, Program
 
-# The first and last score of each pseudonym in the period, and then the counts the report
-# needs, all in the database. Both read one program's scores on one instrument straight from
-# `evaluation_report_idx` (program, instrument, pseudonym, at, score), which holds them in order
-# of pseudonym and time: no table row is read and nothing is sorted. On 1,000,000 scores this
-# is several times faster than windows over the table (benchmarks/outcomes.py). Two scores of
-# one person in the same microsecond have no defined order.
+# The first and last score of each pseudonym in the period (by time, then by score for two
+# scores in the same microsecond), and then the counts the report needs, all in the database.
+# Both read one program's scores on one instrument straight from `evaluation_report_idx`
+# (program, instrument, pseudonym, at, score), which holds them in order of pseudonym and time:
+# no table row is read and nothing is sorted. On 1,000,000 scores this is several times faster
+# than windows over the table (benchmarks/outcomes.py).
 
 # PostgreSQL: one window pass in index order; the last row of each pseudonym (it has no next
 # score) carries the first score and its position, which is the pseudonym's number of scores.
@@ -42,9 +42,9 @@ FROM (
 WHERE next_score IS NULL
 """
 
-# SQLite runs window functions several times slower than grouping, so it takes the first and
-# the last score from two grouped passes, by SQLite's documented rule that a bare column in a
-# query with a single min() or max() comes from the row holding that minimum or maximum.
+# SQLite runs window functions several times slower than this: count each pseudonym's scores
+# in one grouped pass over the index, and look its first and last score up in the same index
+# (two short index searches per pseudonym).
 SQLITE_REPORT_SQL = """
 SELECT
     COUNT(*),
@@ -53,17 +53,27 @@ SELECT
     SUM(CASE WHEN scores >= 2 AND (last_score - first_score) * %s >= %s THEN 1 ELSE 0 END),
     SUM(CASE WHEN scores >= 2 AND (last_score - first_score) * %s <= -%s THEN 1 ELSE 0 END)
 FROM (
-    SELECT pseudonym, score AS first_score, MIN(at) AS first_at, COUNT(*) AS scores
-    FROM {table}
-    WHERE program_id = %s AND instrument = %s AND at >= %s AND at < %s
-    GROUP BY pseudonym
-) AS first_scores
-JOIN (
-    SELECT pseudonym AS last_pseudonym, score AS last_score, MAX(at) AS last_at
-    FROM {table}
-    WHERE program_id = %s AND instrument = %s AND at >= %s AND at < %s
-    GROUP BY pseudonym
-) AS last_scores ON last_pseudonym = pseudonym
+    SELECT
+        COUNT(*) AS scores,
+        (
+            SELECT one.score FROM {table} AS one
+            WHERE one.program_id = %s AND one.instrument = %s AND one.at >= %s AND one.at < %s
+                AND one.pseudonym = person.pseudonym
+            ORDER BY one.at, one.score
+            LIMIT 1
+        ) AS first_score,
+        (
+            SELECT one.score FROM {table} AS one
+            WHERE one.program_id = %s AND one.instrument = %s AND one.at >= %s AND one.at < %s
+                AND one.pseudonym = person.pseudonym
+            ORDER BY one.at DESC, one.score DESC
+            LIMIT 1
+        ) AS last_score
+    FROM {table} AS person
+    WHERE person.program_id = %s AND person.instrument = %s
+        AND person.at >= %s AND person.at < %s
+    GROUP BY person.pseudonym
+) AS series
 """
 
 
@@ -97,7 +107,7 @@ def _figures(program: Program, code: str, since: datetime, until: datetime):
     params = [direction, cutoff, direction, cutoff, *where]
     if connection.vendor == "sqlite":
         sql = SQLITE_REPORT_SQL.format(table=table)
-        params += where
+        params += where + where
     else:
         sql = POSTGRESQL_REPORT_SQL.format(table=table)
     with connection.cursor() as cursor:

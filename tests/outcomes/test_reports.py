@@ -418,3 +418,30 @@ def test_coordinators_of_another_network_get_not_found(client, network, coordina
     sign_in(client, coordinator)
 
     assert client.get(network_url(other)).status_code == 404
+
+
+def test_the_first_and_last_scores_follow_time_then_score(program, settings):
+    settings.HEARTH_SUPPRESSION_THRESHOLD = 1
+    start = timezone.now() - timedelta(days=10)
+    rows = [
+        # Written out of order: the report goes by time, not by when rows were written.
+        ("late", 80, start + timedelta(days=2)),
+        ("late", 40, start),
+        ("late", 60, start + timedelta(days=3)),
+        # Two scores in the same microsecond: the lower counts first, the higher last.
+        ("tied", 70, start),
+        ("tied", 50, start),
+        ("once", 30, start),
+    ]
+    EvaluationScore.objects.bulk_create(
+        EvaluationScore(pseudonym=name, program=program, instrument="who-5", score=score, at=at)
+        for name, score, at in rows
+    )
+
+    [report] = selectors.program_report(
+        program, since=start - timedelta(days=1), until=timezone.now()
+    )
+
+    assert (report.people_measured, report.people_with_follow_up) == (3, 2)
+    assert report.mean_change == 20.0  # late: 40 -> 60; tied: 50 -> 70
+    assert [report.changes.value(r, 0) for r in range(3)] == [2, 0, 0]
