@@ -4,15 +4,15 @@ accepted → in-progress → completed) with concurrent clients against a real s
 
     .venv/bin/python benchmarks/referrals.py [--database sqlite|postgres|both] [--clients 8]
         [--duration 60] [--warmup 5] [--pairs 4] [--people 6000]
-        [--workers 4] [--threads 1] [--json [PATH]]
+        [--server 4[,2x4...]] [--quiet-wait S] [--keep DIR] [--json [PATH]]
 
 For each database it makes a fresh `HEARTH_DATA_DIR` and database (`hearth migrate`), then a
 helper process with Django set up against that data seeds, through Hearth's own services, pairs
 of organizations: a sender with an admin and an API token, and a receiver whose directory
 listing it has claimed (`directory.Organization.member`) with an active service, an admin and a
 token (`referrals.services.api_token_create`); and the people the senders hold
-(`people.services.person_create`, one per lifecycle). It starts gunicorn, and `--clients`
-threads, each with its own keep-alive connection, loop over:
+(`people.services.person_create`, one per lifecycle). For each `--server` configuration it
+starts gunicorn, and `--clients` threads, each with its own keep-alive connection, loop over:
 
     POST /api/v1/referrals                          (sender's token; the referral is "requested")
     POST /api/v1/referrals/<id>/transition accepted   (receiver's token)
@@ -21,11 +21,13 @@ threads, each with its own keep-alive connection, loop over:
 
 for `--warmup` seconds (not counted) and then `--duration` seconds, timing every request. It
 reports p50/p95/p99 per request type, every non-2xx answer, complete lifecycles per second, the
-server workers' peak memory and how busy the machine was with other work; then checks that the
+server workers' peak memory, the CPU each part used (server, PostgreSQL backends, clients,
+other work) and, on PostgreSQL, which lock the backends waited for; then checks that the
 database holds exactly as many completed referrals as the clients completed and that
-`hearth audit-verify` passes. With `--profile` (on by default) it then runs a few lifecycles
+`hearth audit-verify` passes. Unless `--no-profile`, it then runs a few lifecycles
 in-process (Django's test client against the same database, no HTTP server) under cProfile and
-shows where the time goes. It never asserts a timing. See benchmarks/README.md.
+shows where the time goes (and the CPU and SQL each request type costs). It never asserts a
+timing. See benchmarks/README.md.
 
 E-mail: every transition notifies the other side's staff and e-mails them after commit. The
 default backend prints to the console (the gunicorn log); the benchmark sets
