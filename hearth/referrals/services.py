@@ -176,7 +176,7 @@ def referral_transition(
     changed since, nothing is overwritten and the refusal says so."""
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update()
+            Referral.objects.select_for_update(of=("self",))
             .select_related("service")
             .filter(pk=referral_id)
             .first()
