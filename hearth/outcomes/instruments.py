@@ -675,7 +675,16 @@ def _k10_required(instrument: Instrument, answers: Mapping[str, int]) -> Sequenc
 def _score_k10(
     instrument: Instrument, answers: Mapping[str, int], settings: Mapping[str, int]
 ) -> Score:
-    total = sum(answers.get(item_id, K10_NONE_OF_THE_TIME) for item_id in instrument.item_ids)
+    # A follow-up after "None of the time" is not asked and scores 1, whatever else was sent
+    # (as PC-PTSD-5 ignores its five questions after no exposure): a person shown every question
+    # on one page may still have answered it, and the rule, not that answer, decides its score.
+    not_asked = {
+        follow_up for first, follow_up in K10_SKIPS if answers.get(first) == K10_NONE_OF_THE_TIME
+    }
+    total = sum(
+        K10_NONE_OF_THE_TIME if item_id in not_asked else answers[item_id]
+        for item_id in instrument.item_ids
+    )
     return instrument._make_score(total=total, value=Fraction(total), settings=settings)
 
 

@@ -669,6 +669,42 @@ def test_k10_skip_rule_scores_a_skipped_follow_up_as_1():
     assert score.band_code == "moderate"
 
 
+def test_k10_skip_rule_scores_the_follow_up_1_even_when_it_was_answered():
+    # Every question is on one page, so a person may answer item 3 after "None of the time" to
+    # item 2 (and item 6 after item 5). The K10's rule says it is not asked and scores 1.
+    answers = answers_for("k10", [3, 1, 4, 2, 1, 5, 4, 2, 2, 3])
+    score = get("k10").score(answers)
+
+    assert score.total == 3 + 1 + 1 + 2 + 1 + 1 + 4 + 2 + 2 + 3 == 20
+    assert score.band_code == "moderate"
+
+
+def test_k10_follow_up_counts_as_answered_when_the_first_was_not_none_of_the_time():
+    # Item 2 "A little of the time" (2): item 3 is asked and its answer counts (4), while item 6
+    # after item 5 "None of the time" scores 1 although 5 was given.
+    answers = answers_for("k10", [3, 2, 4, 2, 1, 5, 4, 2, 2, 3])
+    score = get("k10").score(answers)
+
+    assert score.total == 3 + 2 + 4 + 2 + 1 + 1 + 4 + 2 + 2 + 3 == 24
+    assert score.band_code == "high"
+
+
+def test_kessler_scales_share_their_response_wording_in_both_languages():
+    # K6 (0-4) and K10 (1-5) are the same family with the same five answers: the Spanish of
+    # each answer is the same in both, in the same order from "None of the time".
+    k6 = sorted(get("k6").options, key=lambda option: option.value)
+    k10 = sorted(get("k10").options, key=lambda option: option.value)
+    assert [(o.label.en, o.label.es) for o in k6] == [(o.label.en, o.label.es) for o in k10]
+    assert [o.label.es for o in k10] == [
+        "Nunca",
+        "Poco tiempo",
+        "Parte del tiempo",
+        "La mayor parte del tiempo",
+        "Todo el tiempo",
+    ]
+    assert [o.value for o in k10] == [1, 2, 3, 4, 5]
+
+
 def test_k10_follow_up_is_needed_when_the_first_question_was_not_none_of_the_time():
     answers = answers_for("k10", [3, 2, 1, 2, 1, 1, 4, 2, 2, 3])
     del answers["k10_3"]
