@@ -201,14 +201,26 @@ class Coordinator(models.Model):
 
 
 class Invitation(models.Model):
-    """An invitation, sent by e-mail, to join an organization with a role. Only a hash of the
-    token is stored, so a copy of the database cannot be used to accept invitations."""
+    """An invitation, sent by e-mail, to join an organization with a role — or, for another
+    `kind` registered by the app that owns it (`services.register_invitation_kind`), to join
+    something else, such as a circle, with that thing's own role. Only a hash of the token is
+    stored, so a copy of the database cannot be used to accept invitations."""
+
+    ORGANIZATION = "organization"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=40, default=ORGANIZATION)
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="invitations"
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
     )
+    # What an invitation of another kind joins (a circle's id, say).
+    target_id = models.UUIDField(null=True, blank=True)
     email = models.EmailField(_("e-mail address"))
+    # The staff role in the organization; for another kind, that kind's own role.
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -224,7 +236,7 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Invitation to {self.organization}"
+        return f"Invitation to {self.organization or self.kind}"
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()

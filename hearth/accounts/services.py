@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -416,6 +419,39 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class InvitationKind:
+    """What an invitation of a kind other than "organization" joins, registered by the app that
+    owns it (in its AppConfig.ready): `name(invitation)` says what it joins, in words;
+    `accept(invitation=, user=)` joins the user to it (in the accepting transaction) and returns
+    what was created, which has a `.user`; `url(invitation)` is where to go once accepted."""
+
+    kind: str
+    name: Callable[[Invitation], str]
+    accept: Callable[..., Any]
+    url: Callable[[Invitation], str]
+
+
+_invitation_kinds: dict[str, InvitationKind] = {}
+
+
+def register_invitation_kind(kind: str, handler: InvitationKind) -> None:
+    _invitation_kinds[kind] = handler
+
+
+def invitation_joins(invitation: Invitation) -> str:
+    """What the invitation joins, in words (the organization's name, or the registered kind's)."""
+    if invitation.kind == Invitation.ORGANIZATION:
+        return invitation.organization.name
+    return _invitation_kinds[invitation.kind].name(invitation)
+
+
+def invitation_next_url(invitation: Invitation) -> str:
+    if invitation.kind == Invitation.ORGANIZATION:
+        return reverse("accounts:home")
+    return _invitation_kinds[invitation.kind].url(invitation)
+
+
 def invitation_find(token: str) -> Invitation | None:
     """The invitation a link's token belongs to, whatever its state."""
     return (
@@ -434,14 +470,8 @@ def invitation_create(
     email = email.strip().lower()
     if Membership.objects.filter(organization=organization, user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member of the organization.")})
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        organization=organization,
-        email=email,
-        role=role,
-        token_hash=_token_hash(token),
-        invited_by=actor,
-        expires_at=timezone.now() + timedelta(days=settings.HEARTH_INVITATION_DAYS),
+    invitation, token = invitation_send(
+        actor=actor, email=email, role=role, base_url=base_url, organization=organization
     )
     audit.record(
         actor=actor,
@@ -450,15 +480,45 @@ def invitation_create(
         organization=organization,
         detail={"role": role},
     )
+    return invitation, token
+
+
+def invitation_send(
+    *,
+    actor: User,
+    email: str,
+    role: str,
+    base_url: str,
+    organization: Organization | None = None,
+    kind: str = Invitation.ORGANIZATION,
+    target_id=None,
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link, in the caller's transaction, which checks who
+    may invite and records it in the audit trail. Returns the invitation and the token in its
+    link (shown once; only its hash is kept)."""
+    if kind != Invitation.ORGANIZATION and kind not in _invitation_kinds:
+        raise ValueError(f"no invitation kind {kind!r} is registered")
+    email = email.strip().lower()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        kind=kind,
+        organization=organization,
+        target_id=target_id,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.HEARTH_INVITATION_DAYS),
+    )
     link = base_url.rstrip("/") + reverse("accounts:invitation-accept", args=[token])
-    context = {"organization": organization, "link": link, "days": settings.HEARTH_INVITATION_DAYS}
+    joins = invitation_joins(invitation)
+    context = {"joins": joins, "link": link, "days": settings.HEARTH_INVITATION_DAYS}
     # We do not know which language the invited person reads, so the message carries every one.
     subjects, bodies = [], []
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             subjects.append(
-                _("You are invited to join %(organization)s on Hearth")
-                % {"organization": organization.name}
+                _("You are invited to join %(organization)s on Hearth") % {"organization": joins}
             )
             bodies.append(render_to_string("accounts/email/invitation.txt", context))
     subject = " / ".join(subjects)
@@ -490,9 +550,10 @@ def invitation_accept(
     user: User | None,
     full_name: str = "",
     password: str = "",
-) -> Membership:
+) -> Any:
     """Accept an invitation: as the signed-in user whose e-mail it was sent to, or by creating
-    the account the invitation was addressed to."""
+    the account the invitation was addressed to. Returns the membership created (for another
+    kind, what its registered `accept` created)."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open():
         raise ValidationError(_("This invitation has expired or has already been used."))
@@ -513,13 +574,19 @@ def invitation_accept(
         )
     elif user.email != invitation.email:
         raise ValidationError(_("This invitation was sent to a different e-mail address."))
-    try:
-        with transaction.atomic():
-            membership = membership_add(
-                actor=user, organization=invitation.organization, user=user, role=invitation.role
-            )
-    except IntegrityError as error:  # pragma: no cover - guarded by membership_add's check
-        raise ValidationError(_("You are already a member of this organization.")) from error
+    if invitation.kind != Invitation.ORGANIZATION:
+        joined = _invitation_kinds[invitation.kind].accept(invitation=invitation, user=user)
+    else:
+        try:
+            with transaction.atomic():
+                joined = membership_add(
+                    actor=user,
+                    organization=invitation.organization,
+                    user=user,
+                    role=invitation.role,
+                )
+        except IntegrityError as error:  # pragma: no cover - guarded by membership_add's check
+            raise ValidationError(_("You are already a member of this organization.")) from error
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -528,5 +595,6 @@ def invitation_accept(
         action="hearth.accounts.invitation.accepted",
         target=invitation,
         organization=invitation.organization,
+        detail={"kind": invitation.kind},
     )
-    return membership
+    return joined

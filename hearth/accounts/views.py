@@ -456,7 +456,7 @@ def invitation_accept(request, token):
     if request.method == "POST" and (form is None or form.is_valid()):
         data = form.cleaned_data if form is not None else {}
         try:
-            membership = services.invitation_accept(invitation=invitation, user=user, **data)
+            joined = services.invitation_accept(invitation=invitation, user=user, **data)
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))
@@ -464,16 +464,22 @@ def invitation_accept(request, token):
             add_service_errors(form, error)
         else:
             if user is None:
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, joined.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                _("Welcome to %(organization)s.") % {"organization": invitation.organization.name},
+                _("Welcome to %(organization)s.")
+                % {"organization": services.invitation_joins(invitation)},
             )
-            return redirect("accounts:home")
+            return redirect(services.invitation_next_url(invitation))
     return render(
         request,
         "accounts/invitation_accept.html",
-        {"invitation": invitation, "form": form, "signed_in_user": user},
+        {
+            "invitation": invitation,
+            "joins": services.invitation_joins(invitation),
+            "form": form,
+            "signed_in_user": user,
+        },
     )
 
 

@@ -17,6 +17,10 @@ def _navigation(request):
             (reverse("accounts:networks"), _("Networks")),
             (reverse("accounts:account"), _("Account")),
         ]
+        from hearth.governance.selectors import belongs_to_circles
+
+        if belongs_to_circles(user):
+            items.insert(-1, (reverse("governance:circles"), _("Circles")))
     else:
         items = [
             (reverse("core:home"), _("Home")),

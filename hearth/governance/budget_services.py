@@ -26,20 +26,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from hearth.accounts.models import User
 from hearth.core import audit
-from hearth.core.notifications import notify, register_kinds
+from hearth.core.notifications import notify
 
 from . import budgeting, rules
 from .models import ApprovalBallot, BudgetProject, BudgetRound, Circle, CircleMember, ProjectUpdate
-
-NOTIFICATION_KINDS = {
-    "governance.round.voting_opened": gettext_lazy("Voting opened in a budgeting round"),
-    "governance.round.closed": gettext_lazy("The results of a budgeting round are published"),
-}
-register_kinds(NOTIFICATION_KINDS)
 
 MAX_AMOUNT = Decimal("999999999999.99")
 

@@ -215,7 +215,7 @@ def load(*, organizations: dict[str, Organization] | None = None) -> list[DemoSi
         week,
         u("hyunwoo@hearth.example"),
         at=now - timedelta(days=1),
-        position="stand_aside",
+        position="disagree",
         reason="I prefer five shorter days, but I will not stand in the way.",
     )
 

@@ -72,8 +72,8 @@ class MemberAddForm(HearthForm):
     email = forms.CharField(
         label=_("Their e-mail address"),
         help_text=_(
-            "They need a Hearth account. A staff role is not needed: anyone with an account can "
-            "be a member."
+            "A staff role is not needed: anyone can be a member. Someone without a Hearth account "
+            "gets an invitation link by e-mail, to make one and join."
         ),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),

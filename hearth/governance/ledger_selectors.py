@@ -23,7 +23,7 @@ from django.http import Http404
 
 from hearth.accounts.models import Membership, Role, User
 
-from .models import Account, BudgetLine, CircleMember, Expense, JournalLine, Ledger
+from .models import Account, BudgetLine, Circle, CircleMember, Expense, JournalLine, Ledger
 
 READER_ROLES = frozenset({Role.ADMIN, Role.PRACTITIONER, Role.PEER_SUPPORTER})
 PUBLIC_EXPENSE_STATUSES = (Expense.Status.APPROVED, Expense.Status.PAID)
@@ -75,6 +75,11 @@ def ledgers_of(user: User) -> QuerySet[Ledger]:
         .distinct()
         .order_by("name")
     )
+
+
+def circle_ledgers(circle: Circle) -> QuerySet[Ledger]:
+    """The books of a circle (every member of the circle may read them)."""
+    return Ledger.objects.filter(circle=circle).order_by("name")
 
 
 def ledger_for_reader(user: User, ledger_id) -> Ledger:

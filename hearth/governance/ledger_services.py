@@ -26,21 +26,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from hearth.accounts.models import Membership, Organization, Role, User
 from hearth.core import audit
-from hearth.core.notifications import notify, register_kinds
+from hearth.core.notifications import notify
 
 from . import rules
 from .budget_services import _amount
 from .ledger_selectors import can_keep, can_read
 from .models import Account, BudgetLine, Circle, CircleMember, Expense, JournalLine, Ledger
-
-NOTIFICATION_KINDS = {
-    "governance.expense.awaiting": gettext_lazy("An expense is waiting for your approval"),
-}
-register_kinds(NOTIFICATION_KINDS)
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -124,12 +118,11 @@ def account_add(*, actor: User, ledger: Ledger, code: str, name: str, kind: str)
     if errors:
         raise ValidationError(errors)
     account = Account.objects.create(ledger=ledger, code=code[:20], name=name[:200], kind=kind)
-    # Setting up the books is part of opening them; the detail says what was added.
     audit.record(
         actor=actor,
-        action="hearth.governance.ledger.created",
+        action="hearth.governance.account.added",
         target=account,
-        detail={"added": "account", "code": account.code},
+        detail={"code": account.code, "kind": kind},
         **_scope(ledger),
     )
     return account
@@ -146,14 +139,14 @@ def budget_line_set(
     if not 2000 <= int(year) <= 2200:
         raise ValidationError({"year": _("Enter a year, like 2025.")})
     value = _amount(amount, "amount", allow_zero=True)
-    line, _created = BudgetLine.objects.update_or_create(
+    line, created = BudgetLine.objects.update_or_create(
         ledger=ledger, account=account, year=int(year), defaults={"amount": value}
     )
     audit.record(
         actor=actor,
-        action="hearth.governance.ledger.created",
+        action="hearth.governance.budget_line.set",
         target=account,
-        detail={"added": "budget_line", "year": int(year), "amount": str(value)},
+        detail={"year": int(year), "amount": str(value), "replaced": not created},
         **_scope(ledger),
     )
     return line

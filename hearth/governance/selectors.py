@@ -12,9 +12,10 @@ from fractions import Fraction
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hearth.accounts.models import Network, Organization, User
+from hearth.accounts.models import Invitation, Network, Organization, User
 
 from . import counting, rules
 from .models import Circle, CircleMember, Comment, Participation, Proposal, Response, Thread
@@ -81,6 +82,36 @@ def circle_members(circle: Circle) -> QuerySet[CircleMember]:
         .select_related("user")
         .order_by("-role", "user__full_name", "user__email")
     )
+
+
+def circle_invitations(circle: Circle) -> QuerySet[Invitation]:
+    """Invitations to join the circle that are still waiting: not accepted, withdrawn or
+    expired."""
+    from .services import CIRCLE_INVITATION_KIND
+
+    return (
+        Invitation.objects.filter(
+            kind=CIRCLE_INVITATION_KIND,
+            target_id=circle.pk,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("invited_by")
+        .order_by("email")
+    )
+
+
+def circle_invitation_in(circle: Circle, invitation_id) -> Invitation:
+    invitation = circle_invitations(circle).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def belongs_to_circles(user: User) -> bool:
+    """Whether the user is in any circle (the site menu then offers "Circles")."""
+    return user.is_authenticated and CircleMember.objects.filter(user_id=user.pk).exists()
 
 
 def circle_member_in(circle: Circle, member_id) -> CircleMember:
@@ -311,6 +342,7 @@ class Results:
     electorate: int
     quorum: counting.Quorum | None = None
     held: bool = False
+    stand_asides: int = 0  # consensus: members who disagree but will not stop it
     leaders: list[str] = field(default_factory=list)
     winners: list[str] = field(default_factory=list)
     rounds: list[dict] = field(default_factory=list)
@@ -347,19 +379,17 @@ def _rankings(proposal: Proposal) -> list[list[str]]:
 def is_held(proposal: Proposal) -> bool:
     """Whether an unresolved block (consensus) or objection (consent) holds the proposal, as
     counting.py's tally says."""
-    from .services import STAND_ASIDE
-
     responses = counted_responses(proposal)
     if proposal.process == Proposal.Process.CONSENT:
         return counting.tally_consent(responses).held
     if proposal.process == Proposal.Process.CONSENSUS:
-        return counting.tally_consensus([r for r in responses if r.choice != STAND_ASIDE]).held
+        return counting.tally_consensus(responses).held
     return False
 
 
 def proposal_results(proposal: Proposal) -> Results:
     """The tally of a proposal's latest responses, by counting.py, labelled for people."""
-    from .services import STAND_ASIDE, positions_for
+    from .services import positions_for
 
     Process = Proposal.Process
     labels = dict(positions_for(proposal))
@@ -399,13 +429,10 @@ def proposal_results(proposal: Proposal) -> Results:
         )
         results.held = tally.held
     elif process == Process.CONSENSUS:
-        tally = counting.tally_consensus([r for r in responses if r.choice != STAND_ASIDE])
-        counts = dict(tally.counts)
-        # Stand-asides are their own position here, beside disagree.
-        block = counts.pop(counting.Position.BLOCK.value)
-        counts[STAND_ASIDE] = sum(1 for r in responses if r.choice == STAND_ASIDE)
-        counts[counting.Position.BLOCK.value] = block
-        results.rows = rows(counts)
+        tally = counting.tally_consensus(responses)
+        # "Disagree" is the stand-aside (REFERENCES §6): its row is the tally's stand-asides.
+        results.rows = rows(tally.counts)
+        results.stand_asides = len(tally.stand_asides)
         results.held = tally.held
     elif process == Process.GRADIENTS:
         results.rows = rows(counting.tally_gradients(responses).counts)

@@ -33,9 +33,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hearth.accounts.models import Network, Organization, User
+from hearth.accounts import services as accounts_services
+from hearth.accounts.models import Invitation, Network, Organization, User
 from hearth.core import audit
-from hearth.core.notifications import notify, register_kinds
+from hearth.core.notifications import notify
 
 from . import counting, rules, selectors
 from .models import Circle, CircleMember, Comment, Participation, Proposal, Response, Thread
@@ -43,32 +44,18 @@ from .models import Circle, CircleMember, Comment, Participation, Proposal, Resp
 Process = Proposal.Process
 Status = Proposal.Status
 
-# What each governance notification means, in words (a notification says only that something
-# changed; the reader opens the proposal to see what).
-NOTIFICATION_KINDS = {
-    "governance.proposal.opened": gettext_lazy("A new proposal in one of your circles"),
-    "governance.proposal.amended": gettext_lazy(
-        "A proposal was amended: the new version needs your response"
-    ),
-    "governance.proposal.closing": gettext_lazy("A proposal closes within a day"),
-    "governance.proposal.outcome": gettext_lazy("The outcome of a proposal was recorded"),
-    "governance.proposal.review": gettext_lazy("A decision is due for review"),
-    "governance.proposal.escalated": gettext_lazy(
-        "A proposal was escalated to one of your circles"
-    ),
-}
-register_kinds(NOTIFICATION_KINDS)
 
 # --- the processes ----------------------------------------------------------------------------
 
 BLOCK = counting.Position.BLOCK.value
 OBJECTION = counting.Consent.OBJECTION.value
-STAND_ASIDE = "stand_aside"
 # Positions that hold a proposal until they are withdrawn, and always need a reason.
 HOLDING_POSITIONS = frozenset({BLOCK, OBJECTION})
 
 # The positions of the processes that answer with one position (the keys are counting.py's).
-# Stand-aside is recorded as its own position (REFERENCES §6), beside disagree.
+# Consensus has the four positions of REFERENCES §6; "disagree" is the stand-aside (the member
+# does not support it but will not stop it), recorded with its reason and counted as such by
+# counting.tally_consensus.
 POSITIONS: dict[str, list[tuple[str, object]]] = {
     # Every response in the advice process is advice, written down: the person deciding reads it.
     Process.ADVICE: [
@@ -85,8 +72,10 @@ POSITIONS: dict[str, list[tuple[str, object]]] = {
     Process.CONSENSUS: [
         (counting.Position.AGREE.value, gettext_lazy("Agree")),
         (counting.Position.ABSTAIN.value, gettext_lazy("Abstain")),
-        (counting.Position.DISAGREE.value, gettext_lazy("Disagree")),
-        (STAND_ASIDE, gettext_lazy("Stand aside: I disagree but will not stop it")),
+        (
+            counting.Position.DISAGREE.value,
+            gettext_lazy("Disagree, standing aside: I will not stop it"),
+        ),
         (BLOCK, gettext_lazy("Block: this goes against the circle's values or purpose")),
     ],
     # Sam Kaner's gradients of agreement, from whole-hearted endorsement to veto.
@@ -263,6 +252,111 @@ def circle_member_add(
         **_scope(circle),
     )
     return member
+
+
+# Invitations to join a circle are the accounts app's invitations (one token, e-mail and
+# acceptance page for everything), of this registered kind.
+CIRCLE_INVITATION_KIND = "governance.circle"
+
+
+def _invited_circle(invitation: Invitation) -> Circle:
+    return Circle.objects.get(pk=invitation.target_id)
+
+
+@transaction.atomic
+def circle_member_invite(
+    *,
+    actor: User,
+    circle: Circle,
+    email: str,
+    role: str = CircleMember.Role.MEMBER,
+    base_url: str,
+) -> CircleMember | Invitation:
+    """A facilitator brings someone into the circle by e-mail address: someone with a Hearth
+    account is added at once (`circle_member_add`); someone without one — a community member
+    with no staff role, say — is sent an invitation link, and joins with the role chosen when
+    they accept it and make their account. Returns the membership or the invitation."""
+    if not rules.can_manage_members(actor, circle):
+        raise ValidationError(_("Only the circle's facilitators can add members."))
+    email = (email or "").strip().lower()
+    if User.objects.filter(email=email, is_active=True).exists():
+        return circle_member_add(actor=actor, circle=circle, email=email, role=role)
+    if role not in CircleMember.Role.values:
+        raise ValidationError({"role": _("Choose member or facilitator.")})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {"email": _("Enter an e-mail address, like name@example.org.")}
+        ) from None
+    if User.objects.filter(email=email).exists():
+        # An account that was closed: an invitation could not be accepted with it.
+        raise ValidationError({"email": _("This person's Hearth account is closed.")})
+    if selectors.circle_invitations(circle).filter(email=email).exists():
+        raise ValidationError(
+            {"email": _("An invitation to this address is already waiting to be accepted.")}
+        )
+    invitation, _token = accounts_services.invitation_send(
+        actor=actor,
+        email=email,
+        role=role,
+        base_url=base_url,
+        kind=CIRCLE_INVITATION_KIND,
+        target_id=circle.pk,
+    )
+    audit.record(
+        actor=actor,
+        action="hearth.governance.member.invited",
+        target=circle,
+        detail={"invitation": str(invitation.pk), "role": role},
+        **_scope(circle),
+    )
+    return invitation
+
+
+def circle_invitation_accept(*, invitation: Invitation, user: User) -> CircleMember:
+    """Join the circle an invitation was for (called by the accounts app's `invitation_accept`,
+    in its transaction, once the person has signed in or made their account)."""
+    circle = _invited_circle(invitation)
+    if CircleMember.objects.filter(circle=circle, user=user).exists():
+        raise ValidationError(_("You are already in this circle."))
+    role = (
+        invitation.role if invitation.role in CircleMember.Role.values else CircleMember.Role.MEMBER
+    )
+    member = CircleMember.objects.create(circle=circle, user=user, role=role)
+    audit.record(
+        actor=user,
+        action="hearth.governance.member.joined",
+        target=circle,
+        detail={"user_id": str(user.pk), "role": role, "invitation": str(invitation.pk)},
+        **_scope(circle),
+    )
+    return member
+
+
+@transaction.atomic
+def circle_invitation_withdraw(*, actor: User, circle: Circle, invitation: Invitation) -> None:
+    """A facilitator withdraws an invitation to the circle that has not been accepted."""
+    if not rules.can_manage_members(actor, circle):
+        raise ValidationError(_("Only the circle's facilitators can withdraw invitations."))
+    if invitation.kind != CIRCLE_INVITATION_KIND or invitation.target_id != circle.pk:
+        raise ValidationError(_("This invitation is not for this circle."))
+    accounts_services.invitation_revoke(actor=actor, invitation=invitation)
+    audit.record(
+        actor=actor,
+        action="hearth.governance.invitation.withdrawn",
+        target=circle,
+        detail={"invitation": str(invitation.pk)},
+        **_scope(circle),
+    )
+
+
+CIRCLE_INVITATION = accounts_services.InvitationKind(
+    kind=CIRCLE_INVITATION_KIND,
+    name=lambda invitation: _invited_circle(invitation).name,
+    accept=circle_invitation_accept,
+    url=lambda invitation: reverse("governance:circle", args=[_invited_circle(invitation).slug]),
+)
 
 
 @transaction.atomic
@@ -627,7 +721,7 @@ def validate_ballot(proposal: Proposal, ballot: Ballot) -> tuple[str, dict]:
             counting.check_advice(response)
         elif process == Process.CONSENT:
             counting.check_consent(response)
-        elif process == Process.CONSENSUS and position != STAND_ASIDE:
+        elif process == Process.CONSENSUS:
             counting.check_consensus(response)
         elif process == Process.GRADIENTS:
             counting.check_gradient(response)

@@ -21,6 +21,7 @@ from hearth.core.forms import add_service_errors, posted
 from hearth.core.notification_views import mark_read
 
 from . import forms, rules, selectors, services
+from .ledger_selectors import circle_ledgers
 from .models import CircleMember, Proposal
 
 STATUS_TAGS = {
@@ -120,6 +121,7 @@ def circle_detail(request, slug):
             "open_proposals": current,
             "closed_proposals": earlier,
             "sub_circles": selectors.sub_circles(request.user, circle),
+            "ledgers": circle_ledgers(circle),
             "is_facilitator": rules.is_facilitator(request.user, circle),
             "can_start_sub_circle": rules.can_start_sub_circle(request.user, circle),
         },
@@ -149,19 +151,44 @@ def circle_members(request, slug):
             return redirect("governance:members", slug=circle.slug)
         if not can_manage:
             raise Http404
+        if request.POST.get("action") == "withdraw":
+            try:
+                invitation = selectors.circle_invitation_in(circle, request.POST.get("invitation"))
+            except (Http404, ValidationError):
+                raise Http404 from None
+            try:
+                services.circle_invitation_withdraw(
+                    actor=request.user, circle=circle, invitation=invitation
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The invitation has been withdrawn."))
+            return redirect("governance:members", slug=circle.slug)
         form = forms.MemberAddForm(request.POST)
         if form.is_valid():
             try:
-                services.circle_member_add(
+                added = services.circle_member_invite(
                     actor=request.user,
                     circle=circle,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
+                    base_url=request.build_absolute_uri("/"),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("They are now in the circle."))
+                if isinstance(added, CircleMember):
+                    messages.success(request, _("They are now in the circle."))
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "%(email)s has no Hearth account yet: we have e-mailed them an "
+                            "invitation link. They join the circle when they accept it."
+                        )
+                        % {"email": added.email},
+                    )
                 return redirect("governance:members", slug=circle.slug)
     return render(
         request,
@@ -169,6 +196,7 @@ def circle_members(request, slug):
         {
             "circle": circle,
             "members": selectors.circle_members(circle),
+            "invitations": selectors.circle_invitations(circle) if can_manage else [],
             "form": form if can_manage else None,
             "can_manage": can_manage,
             "facilitator_role": CircleMember.Role.FACILITATOR,

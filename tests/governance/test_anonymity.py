@@ -36,8 +36,8 @@ NAMES = ["Aurelia Quillfeather", "Bartholomew Zinnwald", "Cordelia Vantongeren",
 OPTIONS = ["Mangosteen", "Papayawhip", "Quincejelly"]
 CONSENSUS_LABELS = [
     "Agree",
-    "Disagree",
-    "Stand aside: I disagree but will not stop it",
+    "Abstain",
+    "Disagree, standing aside: I will not stop it",
     "Block: this goes against the circle&#x27;s values or purpose",
 ]
 BLOCK_TAGS = r"<(?:tr|li|p|dd|dt|h1|h2|h3|caption|legend|label|option|title)\b"
@@ -89,7 +89,7 @@ def world():
 
 def respond_all(poll, consensus, people):
     choices = ["o1", "o2", "o2", "o3"]
-    positions = ["agree", "block", "stand_aside", "disagree"]
+    positions = ["agree", "block", "abstain", "disagree"]
     for number, (person, choice, position) in enumerate(
         zip(people[1:], choices, positions, strict=True)
     ):

@@ -288,6 +288,36 @@ class TestExpenseLifecycle:
         assert not Expense.objects.exists()
 
 
+class TestAuditTrail:
+    def test_each_change_to_the_books_has_its_own_action_code(self):
+        # Given new books with five accounts
+        ledger, accounts, people = make_books()
+        admin = people["admin"]
+        # When a budget line is set, then changed
+        for amount in ("12000", "12500"):
+            ledger_services.budget_line_set(
+                actor=admin, ledger=ledger, account=accounts["rent"], year=2025, amount=amount
+            )
+        # Then opening, adding accounts and budgeting are told apart in the audit trail
+        records = AuditRecord.objects.filter(action__startswith="hearth.governance.").order_by(
+            "sequence"
+        )
+        assert [record.action for record in records] == [
+            "hearth.governance.ledger.created",
+            *["hearth.governance.account.added"] * 5,
+            "hearth.governance.budget_line.set",
+            "hearth.governance.budget_line.set",
+        ]
+        assert [record.detail for record in records][1] == {"code": "1000", "kind": "asset"}
+        assert [record.detail for record in records][-2:] == [
+            {"year": 2025, "amount": "12000.00", "replaced": False},
+            {"year": 2025, "amount": "12500.00", "replaced": True},
+        ]
+        assert {record.target_id for record in records[1:]} == {
+            str(account.pk) for account in accounts.values()
+        }
+
+
 class TestBudgetAgainstActual:
     def test_figures_are_exact(self):
         ledger, accounts, people = make_books()

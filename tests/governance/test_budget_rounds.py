@@ -231,6 +231,49 @@ class TestVoting:
         assert budget_services.rounds_close_due(now=now + timedelta(hours=2)) == 1
         assert BudgetRound.objects.get().status == BudgetRound.Status.CLOSED
 
+    def test_the_scheduled_run_closes_rounds_whose_time_has_passed_and_publishes_results(self):
+        # Given one round whose voting time has passed and one still voting
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        due, people = make_round()
+        codes = propose_all(due, people)
+        now = timezone.now()
+        due = budget_services.round_open_voting(
+            actor=people[0], budget_round=due, closes_at=now + timedelta(minutes=30), now=now
+        )
+        for voter, names in zip(people[1:], VOTES, strict=True):
+            budget_services.ballot_cast(
+                actor=voter, budget_round=due, projects=[codes[name] for name in names], now=now
+            )
+        later, others = make_round()
+        propose_all(later, others)
+        later = budget_services.round_open_voting(
+            actor=others[0], budget_round=later, closes_at=now + timedelta(days=3), now=now
+        )
+        BudgetRound.objects.filter(pk=due.pk).update(voting_closes_at=now - timedelta(minutes=1))
+        # When the routine task runs
+        out = StringIO()
+        call_command("governance-remind", stdout=out)
+        # Then the due round is closed with its results, by nobody in particular, and the other
+        # keeps voting
+        assert out.getvalue().endswith("closed 1 budgeting rounds.\n")
+        due.refresh_from_db()
+        later.refresh_from_db()
+        assert (due.status, later.status) == (BudgetRound.Status.CLOSED, BudgetRound.Status.VOTING)
+        funded = [codes["Community garden"], codes["Peer support room"], codes["Bus passes"]]
+        assert sorted(due.results["outcomes"]["equal_shares"]["funded"]) == sorted(funded)
+        assert sorted(due.projects.filter(funded=True).values_list("code", flat=True)) == sorted(
+            funded
+        )
+        assert (due.results["ballots"], due.results["eligible"]) == (5, 6)
+        closed = AuditRecord.objects.get(action="hearth.governance.round.closed")
+        assert (closed.actor_id, closed.target_id) == (None, str(due.pk))
+        assert Notification.objects.filter(kind="governance.round.closed").count() == 6
+        # and running it again closes nothing more
+        assert budget_services.rounds_close_due() == 0
+
 
 class TestResults:
     @pytest.mark.parametrize("rule", [BudgetRound.Rule.EQUAL_SHARES, BudgetRound.Rule.GREEDY])

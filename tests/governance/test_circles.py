@@ -171,6 +171,65 @@ class TestMembers:
         record = AuditRecord.objects.get(action="hearth.governance.member.added")
         assert record.detail == {"user_id": str(community.pk), "role": "member"}
 
+    def test_someone_without_an_account_is_invited_by_the_accounts_invitation(
+        self, django_capture_on_commit_callbacks
+    ):
+        from django.core import mail
+
+        from hearth.accounts import services as accounts_services
+        from hearth.accounts.models import Invitation, Membership, User
+
+        circle, (facilitator, *_) = make_circle(members=0)
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = services.circle_member_invite(
+                actor=facilitator,
+                circle=circle,
+                email=" Sam.Okafor@Example.org",
+                base_url="https://hearth.example.org/",
+            )
+        assert isinstance(invitation, Invitation)
+        assert (invitation.kind, invitation.target_id, invitation.email) == (
+            services.CIRCLE_INVITATION_KIND,
+            circle.pk,
+            "sam.okafor@example.org",
+        )
+        assert len(mail.outbox) == 1 and "https://hearth.example.org/invitations/" in (
+            mail.outbox[0].body
+        )
+        assert accounts_services.invitation_joins(invitation) == circle.name
+        # Accepting makes the account and the membership, nothing more
+        member = accounts_services.invitation_accept(
+            invitation=invitation,
+            user=None,
+            full_name="Sam Okafor",
+            password="wide open skies here",
+        )
+        sam = User.objects.get(email="sam.okafor@example.org")
+        assert (member.circle, member.user, member.role) == (circle, sam, "member")
+        assert not Membership.objects.filter(user=sam).exists()
+        assert list(
+            AuditRecord.objects.filter(action__contains="member").values_list("action", flat=True)
+        ) == ["hearth.governance.member.invited", "hearth.governance.member.joined"]
+        # A second acceptance is refused
+        with pytest.raises(ValidationError, match="expired or has already been used"):
+            accounts_services.invitation_accept(invitation=invitation, user=sam)
+
+    def test_a_member_cannot_invite_and_nothing_is_sent(self, django_capture_on_commit_callbacks):
+        from django.core import mail
+
+        from hearth.accounts.models import Invitation
+
+        circle, (_facilitator, member) = make_circle(members=1)
+        before = snapshot()
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            pytest.raises(ValidationError, match="Only the circle's facilitators"),
+        ):
+            services.circle_member_invite(
+                actor=member, circle=circle, email="new@example.org", base_url="https://x/"
+            )
+        assert (snapshot(), Invitation.objects.count(), len(mail.outbox)) == (before, 0, 0)
+
     def test_a_member_cannot_add_members(self):
         circle, (_facilitator, member) = make_circle(members=1)
         newcomer = UserFactory()

@@ -10,9 +10,11 @@ from datetime import timedelta
 from html import escape
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from hearth.accounts.models import Invitation, Membership, User
 from hearth.accounts.rules import needs_two_factor
 from hearth.core.models import AuditRecord, Notification
 from hearth.governance import services
@@ -104,6 +106,50 @@ class TestCirclesList:
         with django_assert_max_num_queries(len(few)):
             response = client.get("/circles/")
         assert text(response).count('href="/circles/circle-') == 8
+
+
+class TestMenuAndLinks:
+    def test_the_site_menu_offers_circles_to_their_members_only(self, setup):
+        _circle, people, _thread, _proposal = setup
+        outsider = UserFactory()
+
+        def menu(client) -> str:
+            page = text(client.get("/account/"))
+            return page.split('class="govuk-service-navigation"')[1].split("</section>")[0]
+
+        assert 'href="/circles/"' in menu(signed_in(people[2]))
+        assert ">Circles<" in menu(signed_in(people[2]))
+        assert 'href="/circles/"' not in menu(signed_in(outsider))
+
+    def test_the_circle_links_to_its_budgeting_and_its_books_and_they_link_back(self, setup):
+        from hearth.governance import budget_services, ledger_services
+
+        circle, people, _thread, _proposal = setup
+        member = signed_in(people[2])
+        facilitator = signed_in(people[0])
+        # Before the circle has books, its facilitator is offered to open them
+        money = text(facilitator.get(f"/circles/{circle.slug}/")).split("data-hearth-circle-money")
+        assert f'href="/circles/{circle.slug}/budgeting/"' in money[1].split("</ul>")[0]
+        assert 'href="/books/new/"' in money[1].split("</ul>")[0]
+        assert 'href="/books/new/"' not in text(member.get(f"/circles/{circle.slug}/"))
+        ledger = ledger_services.ledger_create(actor=people[0], name="Our books", circle=circle)
+        budget_round = budget_services.round_create(
+            actor=people[0], circle=circle, name="Spring", budget="500"
+        )
+        body = text(member.get(f"/circles/{circle.slug}/"))
+        section = body.split("data-hearth-circle-money")[1].split("</ul>")[0]
+        assert f'href="/circles/{circle.slug}/budgeting/"' in section
+        assert f'href="/books/{ledger.pk}/"' in section and "Our books" in section
+        assert 'href="/books/new/"' not in section
+        # and back: the rounds list, a round, and the books lead to the circle
+        back = f'href="/circles/{circle.slug}/" class="govuk-back-link"'
+        assert back in text(member.get(f"/circles/{circle.slug}/budgeting/"))
+        assert f'href="/budgeting/{budget_round.pk}/"' in text(
+            member.get(f"/circles/{circle.slug}/budgeting/")
+        )
+        assert back in text(member.get(f"/books/{ledger.pk}/"))
+        # The circles page leads to every book the member can read
+        assert 'href="/books/"' in text(member.get("/circles/"))
 
 
 class TestCirclePage:
@@ -263,19 +309,165 @@ class TestStartingAndMembers:
         body = text(signed_in(community).get(f"/circles/{circle.slug}/"))
         assert "Advisory board" in body and "Jordan Ellis" in body
 
-    def test_adding_someone_without_an_account_says_so_on_the_field(self, setup):
+    def test_a_malformed_address_is_refused_on_the_field_and_nothing_sent(self, setup):
         circle, people, _thread, _proposal = setup
         client = signed_in(people[0])
-        before = everything()
+        before = (everything(), Invitation.objects.count(), len(mail.outbox))
         response = client.post(
             f"/circles/{circle.slug}/members/",
-            {"action": "add", "email": "nobody@example.org", "role": "member"},
+            {"action": "add", "email": "nobody-at-example.org", "role": "member"},
         )
         body = text(response)
         assert response.status_code == 200
-        assert 'id="id_email-error"' in body and "Nobody has a Hearth account" in body
-        assert everything() == before
+        assert 'id="id_email-error"' in body and "Enter an e-mail address" in body
+        assert (everything(), Invitation.objects.count(), len(mail.outbox)) == before
 
+
+class TestInvitingSomeoneWithoutAnAccount:
+    """A community member with no Hearth account joins through the accounts app's invitation
+    link (the same mechanism as invitations to an organization), with no staff role."""
+
+    @pytest.fixture(autouse=True)
+    def _on_commit(self, django_capture_on_commit_callbacks):
+        # The e-mail leaves once the transaction commits.
+        self.on_commit = django_capture_on_commit_callbacks
+
+    def invite(self, client, circle, email="rowan.vale@example.org", role="member"):
+        with self.on_commit(execute=True):
+            return client.post(
+                f"/circles/{circle.slug}/members/",
+                {"action": "add", "email": email, "role": role},
+            )
+
+    def test_the_facilitator_invites_and_they_join_by_the_link(self, setup):
+        circle, people, _thread, _proposal = setup
+        facilitator = signed_in(people[0])
+        # When the facilitator adds an address nobody has an account for
+        response = self.invite(facilitator, circle)
+        # Then an invitation link is e-mailed and listed, and nobody joined yet
+        assert response["Location"] == f"/circles/{circle.slug}/members/"
+        invitation = Invitation.objects.get()
+        assert (invitation.kind, invitation.target_id, invitation.organization_id) == (
+            "governance.circle",
+            circle.pk,
+            None,
+        )
+        assert (invitation.email, invitation.role) == ("rowan.vale@example.org", "member")
+        assert [message.to for message in mail.outbox] == [["rowan.vale@example.org"]]
+        assert f"You are invited to join {circle.name} on Hearth" in mail.outbox[0].subject
+        token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[0].body).group(1)
+        members_page = text(facilitator.get(f"/circles/{circle.slug}/members/"))
+        assert "data-hearth-invitations" in members_page
+        assert "rowan.vale@example.org" in members_page
+        assert CircleMember.objects.filter(circle=circle).count() == 4
+        invited = AuditRecord.objects.get(action="hearth.governance.member.invited")
+        assert (invited.actor_id, invited.detail["role"]) == (people[0].pk, "member")
+        # When they open the link without an account and make one
+        visitor = Client()
+        page = text(visitor.get(f"/invitations/{token}/"))
+        assert f"Join {escape(circle.name)}" in page
+        assert "You have been invited with the role" not in page
+        response = visitor.post(
+            f"/invitations/{token}/",
+            {"full_name": "Rowan Vale", "password": "a long river of quiet words"},
+        )
+        # Then they are signed in, in the circle with no staff role, and sent to its page
+        assert response["Location"] == f"/circles/{circle.slug}/"
+        rowan = User.objects.get(email="rowan.vale@example.org")
+        assert CircleMember.objects.get(circle=circle, user=rowan).role == "member"
+        assert not Membership.objects.filter(user=rowan).exists()
+        circle_page = text(visitor.get(f"/circles/{circle.slug}/"))
+        assert "Rowan Vale" in circle_page
+        assert 'href="/circles/"' in circle_page  # the menu now offers their circles
+        joined = AuditRecord.objects.get(action="hearth.governance.member.joined")
+        assert (joined.actor_id, joined.detail["invitation"]) == (rowan.pk, str(invitation.pk))
+        # and the link cannot be used again
+        assert visitor.get(f"/invitations/{token}/").status_code == 410
+        assert "data-hearth-invitations" not in text(
+            facilitator.get(f"/circles/{circle.slug}/members/")
+        )
+
+    def test_an_invited_facilitator_joins_as_facilitator(self, setup):
+        circle, people, _thread, _proposal = setup
+        self.invite(signed_in(people[0]), circle, role="facilitator")
+        token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[0].body).group(1)
+        Client().post(
+            f"/invitations/{token}/",
+            {"full_name": "Rowan Vale", "password": "a long river of quiet words"},
+        )
+        member = CircleMember.objects.get(circle=circle, user__email="rowan.vale@example.org")
+        assert member.role == "facilitator"
+
+    def test_someone_with_an_account_is_added_at_once_without_an_invitation(self, setup):
+        circle, people, _thread, _proposal = setup
+        community = UserFactory(email="jordan@example.org")
+        self.invite(signed_in(people[0]), circle, email="Jordan@Example.org")
+        assert CircleMember.objects.get(circle=circle, user=community).role == "member"
+        assert (Invitation.objects.count(), len(mail.outbox)) == (0, 0)
+
+    def test_a_second_invitation_to_the_same_address_is_refused(self, setup):
+        circle, people, _thread, _proposal = setup
+        facilitator = signed_in(people[0])
+        self.invite(facilitator, circle)
+        before = (Invitation.objects.count(), len(mail.outbox), AuditRecord.objects.count())
+        body = text(self.invite(facilitator, circle))
+        assert 'id="id_email-error"' in body and "already waiting" in body
+        assert (Invitation.objects.count(), len(mail.outbox), AuditRecord.objects.count()) == before
+
+    def test_a_member_who_does_not_facilitate_cannot_invite_or_withdraw(self, setup):
+        circle, people, _thread, _proposal = setup
+        self.invite(signed_in(people[0]), circle)
+        invitation = Invitation.objects.get()
+        member = signed_in(people[2])
+        before = (
+            everything(),
+            sorted(Invitation.objects.values_list("id", "revoked_at")),
+            len(mail.outbox),
+            AuditRecord.objects.count(),
+        )
+        assert self.invite(member, circle, email="someone.else@example.org").status_code == 404
+        response = member.post(
+            f"/circles/{circle.slug}/members/",
+            {"action": "withdraw", "invitation": str(invitation.pk)},
+        )
+        assert response.status_code == 404
+        page = text(member.get(f"/circles/{circle.slug}/members/"))
+        assert "rowan.vale@example.org" not in page and "data-hearth-invitations" not in page
+        assert (
+            everything(),
+            sorted(Invitation.objects.values_list("id", "revoked_at")),
+            len(mail.outbox),
+            AuditRecord.objects.count(),
+        ) == before
+
+    def test_the_facilitator_withdraws_it_and_the_link_stops_working(self, setup):
+        circle, people, _thread, _proposal = setup
+        facilitator = signed_in(people[0])
+        self.invite(facilitator, circle)
+        invitation = Invitation.objects.get()
+        token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[0].body).group(1)
+        # A facilitator of another circle cannot withdraw it
+        other, others = make_circle(name="Elsewhere")
+        before = sorted(Invitation.objects.values_list("id", "revoked_at"))
+        response = signed_in(others[0]).post(
+            f"/circles/{other.slug}/members/",
+            {"action": "withdraw", "invitation": str(invitation.pk)},
+        )
+        assert response.status_code == 404
+        assert sorted(Invitation.objects.values_list("id", "revoked_at")) == before
+        # Its own facilitator does
+        response = facilitator.post(
+            f"/circles/{circle.slug}/members/",
+            {"action": "withdraw", "invitation": str(invitation.pk)},
+        )
+        assert response["Location"] == f"/circles/{circle.slug}/members/"
+        assert Invitation.objects.get().revoked_at is not None
+        assert AuditRecord.objects.filter(action="hearth.governance.invitation.withdrawn").exists()
+        assert Client().get(f"/invitations/{token}/").status_code == 410
+        assert not User.objects.filter(email="rowan.vale@example.org").exists()
+
+
+class TestLeaving:
     def test_a_member_leaves(self, setup):
         circle, people, _thread, _proposal = setup
         membership = CircleMember.objects.get(circle=circle, user=people[3])
@@ -384,7 +576,7 @@ class TestRaisingProposals:
     [
         (Process.ADVICE, ['name="position" type="radio" value="support"', 'name="reason"']),
         (Process.CONSENT, ['name="position" type="radio" value="objection"']),
-        (Process.CONSENSUS, ['name="position" type="radio" value="stand_aside"']),
+        (Process.CONSENSUS, ['name="position" type="radio" value="disagree"']),
         (Process.GRADIENTS, ['name="position" type="radio" value="veto"']),
         (Process.POLL, ['name="position" type="radio" value="o3"']),
         (Process.SCORE, ['name="score_o1"', 'name="score_o3"']),
@@ -470,14 +662,14 @@ class TestResponding:
         client = signed_in(people[2])
         url = f"/proposals/{proposal.pk}/"
         client.post(url, {"action": "respond", "position": "agree", "reason": ""})
-        client.post(url, {"action": "respond", "position": "stand_aside", "reason": "Tired"})
+        client.post(url, {"action": "respond", "position": "disagree", "reason": "Tired"})
         body = text(client.get(url))
         history = body.split("data-hearth-own-history")[1].split("</table>")[0]
-        assert history.index("Agree") < history.index("Stand aside")
+        assert history.index("Agree") < history.index("Disagree, standing aside")
         assert history.count("counts</strong>") == 1
         assert "Change my response" in body
         # The form starts from the current response
-        assert 'value="stand_aside" checked' in body
+        assert 'value="disagree" checked' in body
 
     def test_results_wait_for_the_members_own_response_when_asked(self, setup):
         circle, people, _thread, _proposal = setup

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hearth.core.models import AuditRecord, Notification
-from hearth.governance import selectors, services
+from hearth.governance import counting, selectors, services
 from hearth.governance.models import Participation, Proposal, Response, Thread
 from hearth.governance.services import Ballot
 from tests.factories import UserFactory
@@ -141,7 +141,7 @@ class TestPositions:
         [
             (Process.ADVICE, ["support", "concern"]),
             (Process.CONSENT, ["consent", "objection"]),
-            (Process.CONSENSUS, ["agree", "abstain", "disagree", "stand_aside", "block"]),
+            (Process.CONSENSUS, ["agree", "abstain", "disagree", "block"]),
             (
                 Process.GRADIENTS,
                 [
@@ -215,13 +215,21 @@ class TestPositions:
             respond(proposal, people[1], position="block", reason="Consent has no blocks")
         assert state(proposal) == before
 
-    def test_stand_aside_is_recorded_as_its_own_position(self, circle_and_people):
+    def test_a_stand_aside_is_a_disagree_recorded_with_its_reason(self, circle_and_people):
+        # Consensus has counting.py's four positions (REFERENCES §6); "disagree" is the
+        # stand-aside, and no fifth position exists
         circle, people = circle_and_people
         proposal = open_proposal(circle, people[0], Process.CONSENSUS)
-        response = respond(proposal, people[1], position="stand_aside", reason="Not for me")
-        assert (response.position, response.reason) == ("stand_aside", "Not for me")
+        response = respond(proposal, people[1], position="disagree", reason="Not for me")
+        assert (response.position, response.reason) == ("disagree", "Not for me")
         proposal.refresh_from_db()
         assert proposal.status == Status.OPEN  # a stand-aside does not hold anything
+        tally = counting.tally_consensus(selectors.counted_responses(proposal))
+        assert [(r.choice, r.reason) for r in tally.stand_asides] == [("disagree", "Not for me")]
+        before = state(proposal)
+        with pytest.raises(ValidationError, match="Choose one of the responses"):
+            respond(proposal, people[2], position="stand_aside", reason="A fifth position")
+        assert state(proposal) == before
 
 
 class TestStructuredBallots:
@@ -418,7 +426,7 @@ class TestChangingResponses:
 class TestHolds:
     @pytest.mark.parametrize(
         ("process", "holding", "releasing"),
-        [(Process.CONSENSUS, "block", "stand_aside"), (Process.CONSENT, "objection", "consent")],
+        [(Process.CONSENSUS, "block", "disagree"), (Process.CONSENT, "objection", "consent")],
     )
     def test_a_block_holds_until_the_member_who_raised_it_changes_it(
         self, circle_and_people, process, holding, releasing
@@ -708,7 +716,8 @@ class TestScheduledRun:
         out = StringIO()
         call_command("governance-remind", stdout=out)
         assert out.getvalue() == (
-            "Closed 0 proposals (0 escalated); 0 closing reminders; 0 review reminders.\n"
+            "Closed 0 proposals (0 escalated); 0 closing reminders; 0 review reminders; "
+            "closed 0 budgeting rounds.\n"
         )
 
 
@@ -737,23 +746,26 @@ class TestResults:
         assert [value for _label, value in rows(results)] == [4, 0]
         assert results.held is False
 
-    def test_consensus_counts_every_position_with_stand_asides_apart(self, circle_and_people):
+    def test_consensus_counts_every_position_and_the_stand_asides(self, circle_and_people):
         circle, people = circle_and_people
         proposal = open_proposal(circle, people[0], Process.CONSENSUS)
         respond(proposal, people[0], position="agree")
         respond(proposal, people[1], position="agree")
         respond(proposal, people[2], position="abstain")
         respond(proposal, people[3], position="disagree")
-        respond(proposal, people[4], position="stand_aside", reason="Not my way, go ahead.")
+        respond(proposal, people[4], position="disagree", reason="Not my way, go ahead.")
         results = selectors.proposal_results(proposal)
         assert rows(results) == [
             ("Agree", 2),
             ("Abstain", 1),
-            ("Disagree", 1),
-            ("Stand aside: I disagree but will not stop it", 1),
+            ("Disagree, standing aside: I will not stop it", 2),
             ("Block: this goes against the circle's values or purpose", 0),
         ]
-        assert results.held is False
+        # The same as counting.py's tally of the latest responses
+        tally = counting.tally_consensus(selectors.counted_responses(proposal))
+        assert tally.counts == {"agree": 2, "abstain": 1, "disagree": 2, "block": 0}
+        assert sorted(r.reason for r in tally.stand_asides) == ["", "Not my way, go ahead."]
+        assert (results.stand_asides, results.held) == (2, False)
         proposal.refresh_from_db()
         assert proposal.status == Status.OPEN
 
