@@ -2,12 +2,15 @@
 Harbor House record enrolled in it with a WHO-5 check-in every four weeks, and two earlier WHO-5
 check-ins, so Sam's own pages (sign-in "sam-river", see hearth.people.demo) at /me/check-ins/
 and /me/progress/, and Naomi's view of Sam's record, show a real series with a meaningful
-improvement between the two.
+improvement between the two. Harbor House also has one uploaded XLSForm for check-ins, the
+"Weekly check-in" (`data/weekly_check_in.xlsx`, English and Spanish), which Sam may start from
+their own pages and staff may offer.
 
 Everything goes through the outcomes services (enrolment, schedule, check-ins with their sealed
 answers and scores, audited like real ones), with two demo-only exceptions: Harbor House has no
-admin among the demo accounts, so the site operator's program is written here exactly as
-`services.program_create` would (row and audit record); and the services stamp check-ins and
+admin among the demo accounts, so the site operator's program and uploaded form are written
+here exactly as `services.program_create` and `form_services.custom_form_upload` would (row and
+audit record); and the services stamp check-ins and
 schedules with the present moment, so the demo moves the earlier check-ins back in time and
 makes the next one due now (`_backdate`), and dates the enrolment before them.
 
@@ -17,6 +20,7 @@ idempotent: once the program exists, it changes nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +30,8 @@ from hearth.core import audit
 from hearth.people import access
 
 from . import services
-from .models import CheckIn, CheckInSchedule, Enrolment, Program
+from .models import CheckIn, CheckInSchedule, CustomForm, Enrolment, Program
+from .xlsform import parse_xlsform
 
 HOLDER = "harbor-house"
 STAFF = "naomi@hearth.example"
@@ -37,6 +42,7 @@ PROGRAM = {
         "check-in round and something creative. Come when you like."
     ),
 }
+FORM_SOURCE = Path(__file__).with_name("data") / "weekly_check_in.xlsx"
 EVERY_DAYS = 28
 ENROLLED_WEEKS_AGO = 9
 # Sam River's earlier WHO-5 check-ins: how many weeks ago, and the answer to each question.
@@ -63,6 +69,33 @@ def _program(organization: Organization, operator: User | None) -> Program:
     return program
 
 
+def _custom_form(organization: Organization, operator: User | None) -> CustomForm:
+    form = parse_xlsform(FORM_SOURCE.read_bytes())
+    custom_form = CustomForm.objects.create(
+        organization=organization,
+        use=CustomForm.Use.CHECK_IN,
+        title=form.title or form.form_id,
+        form_id=form.form_id,
+        version=form.version or "",
+        definition=form.to_dict(),
+        source_name=FORM_SOURCE.name,
+        uploaded_by=operator,
+    )
+    audit.record(
+        actor=operator,
+        action="hearth.outcomes.form.uploaded",
+        target=custom_form,
+        organization=organization,
+        detail={
+            "form_id": custom_form.form_id,
+            "version": custom_form.version,
+            "use": custom_form.use,
+            "demo": True,
+        },
+    )
+    return custom_form
+
+
 def _backdate(check_in: CheckIn, weeks: int) -> None:
     """Demo only: the services stamp a check-in with the moment it is completed."""
     when = timezone.now() - timedelta(weeks=weeks)
@@ -82,6 +115,7 @@ def load(*, organizations: dict[str, Organization] | None = None) -> None:
         return
     operator = User.objects.filter(is_superuser=True, is_demo=True).order_by("date_joined").first()
     program = _program(holder, operator)
+    _custom_form(holder, operator)
     # Staff find Sam by name, as they would before enrolling them.
     found = access.find_people(user=naomi, organization=holder, query="Sam River")
     if not found:

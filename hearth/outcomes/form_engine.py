@@ -9,10 +9,12 @@ shown questions only: the type, `required` (yes, or an expression), the choices 
 (after choice_filter) and `constraint`, with the form's own `constraint_message` /
 `required_message` in the person's language when the form has one, else Hearth's message.
 
-Every question may be skipped unless the form marks it required. Forms used for check-ins should
-not mark questions required: a person must always be able to leave a question they do not want to
-answer, and a check-in asked of someone in distress must not hold them on a page until they do.
-Constraints are checked only on answers given, never on skipped questions.
+Every question may be skipped unless the form marks it required — and with `skippable=True`
+(every check-in with a person, and the preview of a check-in form) even then: a person must
+always be able to leave a question they do not want to answer, and a check-in asked of someone in
+distress must not hold them on a page until they do. There, `required` (yes or an expression) is
+not enforced at all; the self-assessment, which is an organization's and not a person's, keeps
+it. Constraints are checked only on answers given, never on skipped questions.
 
 Answers are typed Python values: text and select_one as `str`, integer as `int`, decimal as
 `float`, date as `datetime.date`, select_multiple as a tuple of choice names in the order of the
@@ -233,8 +235,10 @@ def evaluate(
     *,
     language: str | None = None,
     today: date | None = None,
+    skippable: bool = False,
 ) -> Evaluation:
-    """Everything the engine knows about `answers` (typed values or posted strings)."""
+    """Everything the engine knows about `answers` (typed values or posted strings). With
+    `skippable`, no question is required, whatever the form says."""
     today = today or timezone.localdate()
     typed, type_errors = coerce_answers(form, answers)
     relevant: dict[str, bool] = {}
@@ -275,7 +279,7 @@ def evaluate(
         for item in form.fields:
             if not item.is_input or not relevant[item.name]:
                 continue
-            error = _check(form, item, values, type_errors, choices, language, today)
+            error = _check(form, item, values, type_errors, choices, language, today, skippable)
             if error is not None:
                 errors[item.name] = error
         # Hearth's messages are lazy; make them text while the person's language is active.
@@ -300,6 +304,7 @@ def _check(
     choices: Mapping[str, tuple[Choice, ...]],
     language: str | None,
     today: date,
+    skippable: bool = False,
 ) -> FieldError | None:
     name = item.name
     if name in type_errors:
@@ -310,6 +315,8 @@ def _check(
         return FieldError(code, message)
     value = values.get(name)
     if value is None:
+        if skippable:
+            return None
         required = item.required or (
             item.required_if is not None and item.required_if.is_true(values, today=today)
         )
@@ -348,10 +355,11 @@ def validate(
     *,
     fields: Iterable[str] | None = None,
     today: date | None = None,
+    skippable: bool = False,
 ) -> dict[str, str]:
     """Messages for the answers that are wrong, by field name, in the person's language. With
     `fields`, only those fields are reported (for example the questions of one page)."""
-    errors = evaluate(form, answers, language=language, today=today).errors
+    errors = evaluate(form, answers, language=language, today=today, skippable=skippable).errors
     wanted = set(fields) if fields is not None else None
     return {
         name: error.message for name, error in errors.items() if wanted is None or name in wanted

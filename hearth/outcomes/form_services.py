@@ -286,13 +286,17 @@ def form_page(
     language: str | None = None,
     show_errors: Iterable[str] | bool = False,
     today: date | None = None,
+    skippable: bool = False,
 ) -> FormPage:
     """What `outcomes/forms/_render_form.html` shows: the questions relevant to `data` (posted
     strings or stored answers), with labels, hints and choices in the person's language, each
     `${name}` in a text replaced by that answer, and the engine's error for each question named
-    in `show_errors` (True: every question)."""
+    in `show_errors` (True: every question). With `skippable` (check-ins), no question is
+    required."""
     data = data if data is not None else {}
-    evaluation = form_engine.evaluate(form, data, language=language, today=today)
+    evaluation = form_engine.evaluate(
+        form, data, language=language, today=today, skippable=skippable
+    )
     wanted: set[str] | None
     if show_errors is True:
         wanted = None
@@ -367,19 +371,57 @@ class Step:
 
 
 def form_continue(
-    form: Form, data: Any, *, language: str | None = None, today: date | None = None
+    form: Form,
+    data: Any,
+    *,
+    language: str | None = None,
+    today: date | None = None,
+    skippable: bool = False,
 ) -> Step:
     """Apply one submit: show newly relevant questions, report errors on the questions the
-    person saw, and say whether the form is complete (nothing new to show, nothing wrong)."""
+    person saw, and say whether the form is complete (nothing new to show, nothing wrong).
+    With `skippable` (check-ins), no question is required."""
     getlist = getattr(data, "getlist", None)
     seen = set(getlist(SHOWN_FIELD) if callable(getlist) else (data or {}).get(SHOWN_FIELD, []))
-    evaluation = form_engine.evaluate(form, data, language=language, today=today)
+    evaluation = form_engine.evaluate(
+        form, data, language=language, today=today, skippable=skippable
+    )
     visible = {
         item.name for item in form.fields if item.is_input and item.name in evaluation.relevant
     }
     complete = visible <= seen and not evaluation.errors
-    page = form_page(form, data=data, language=language, show_errors=seen, today=today)
+    page = form_page(
+        form, data=data, language=language, show_errors=seen, today=today, skippable=skippable
+    )
     return Step(page=page, complete=complete, answers=dict(evaluation.values))
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    label: str
+    value: str  # as a person reads it; "" when skipped
+    skipped: bool
+
+
+def answer_summary(form: Form, answers: Mapping[str, Any], language: str | None) -> list[AnswerRow]:
+    """A kept check-in's answers as a person reads them: every question shown for these answers,
+    in the form's order, with the skipped ones marked. Notes, groups and calculations are left
+    out (calculations are worked out again from the answers, not asked)."""
+    evaluation = form_engine.evaluate(form, answers, language=language, skippable=True)
+    rows = []
+    for item in form.fields:
+        if not item.is_input or item.name not in evaluation.relevant:
+            continue
+        value = evaluation.values.get(item.name)
+        rows.append(
+            AnswerRow(
+                label=form_engine.render_text(form, item.label, language, evaluation.values)
+                or item.name,
+                value=form_engine.display_value(form, item, value, language),
+                skipped=value is None,
+            )
+        )
+    return rows
 
 
 def jsonable_answers(answers: Mapping[str, Any]) -> dict[str, Any]:

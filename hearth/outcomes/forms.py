@@ -16,6 +16,8 @@ from hearth.core.forms import HearthForm
 from . import instruments
 
 MAX_WEEKS = 52
+# A custom form among the measures: "form:<id>" (an instrument code never has a colon).
+FORM_CHOICE = "form:"
 
 
 class ProgramForm(HearthForm):
@@ -42,11 +44,29 @@ class EnrolForm(HearthForm):
         self.fields["program"].choices = [(str(p.pk), p.name) for p in programs]
 
 
-def _measure_choices(codes) -> list[tuple[str, str]]:
-    return [(code, str(instruments.get(code).name)) for code in codes]
+def _measure_choices(codes, custom_forms=()) -> list[tuple[str, str]]:
+    return [(code, str(instruments.get(code).name)) for code in codes] + [
+        (f"{FORM_CHOICE}{custom_form.pk}", custom_form.title) for custom_form in custom_forms
+    ]
 
 
-class ScheduleForm(HearthForm):
+class MeasureChoice:
+    """A form whose `instrument` field offers the organization's instruments and its custom
+    check-in forms; `measure()` says which was chosen."""
+
+    def _set_measures(self, codes, custom_forms) -> None:
+        self.custom_forms = {str(custom_form.pk): custom_form for custom_form in custom_forms}
+        self.fields["instrument"].choices = _measure_choices(codes, custom_forms)
+
+    def measure(self):
+        """(instrument code, "") or ("", the custom form) for the valid choice."""
+        chosen = self.cleaned_data["instrument"]
+        if chosen.startswith(FORM_CHOICE):
+            return "", self.custom_forms[chosen.removeprefix(FORM_CHOICE)]
+        return chosen, None
+
+
+class ScheduleForm(MeasureChoice, HearthForm):
     prefix = "schedule"
     enrolment = forms.ChoiceField(
         label=_("Program"), error_messages={"required": _("Choose a program.")}
@@ -70,13 +90,13 @@ class ScheduleForm(HearthForm):
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, enrolments=(), codes=(), **kwargs):
+    def __init__(self, *args, enrolments=(), codes=(), custom_forms=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].choices = [(str(e.pk), e.program.name) for e in enrolments]
-        self.fields["instrument"].choices = _measure_choices(codes)
+        self._set_measures(codes, custom_forms)
 
 
-class StartCheckInForm(HearthForm):
+class StartCheckInForm(MeasureChoice, HearthForm):
     """Staff offer a check-in within one of the person's enrolments."""
 
     prefix = "start"
@@ -90,13 +110,13 @@ class StartCheckInForm(HearthForm):
         error_messages={"required": _("Choose a measure.")},
     )
 
-    def __init__(self, *args, enrolments=(), codes=(), **kwargs):
+    def __init__(self, *args, enrolments=(), codes=(), custom_forms=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].choices = [(str(e.pk), e.program.name) for e in enrolments]
-        self.fields["instrument"].choices = _measure_choices(codes)
+        self._set_measures(codes, custom_forms)
 
 
-class PersonStartForm(HearthForm):
+class PersonStartForm(MeasureChoice, HearthForm):
     """The person starts a check-in themselves (the enrolment is in the address)."""
 
     instrument = forms.ChoiceField(
@@ -105,9 +125,9 @@ class PersonStartForm(HearthForm):
         error_messages={"required": _("Choose a check-in.")},
     )
 
-    def __init__(self, *args, codes=(), **kwargs):
+    def __init__(self, *args, codes=(), custom_forms=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = _measure_choices(codes)
+        self._set_measures(codes, custom_forms)
 
 
 class AnswerField(forms.CharField):

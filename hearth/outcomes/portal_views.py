@@ -24,8 +24,9 @@ from hearth.people import access, selectors
 from hearth.people.portal_auth import portal_account_required
 
 from . import forms, instruments, services
+from . import selectors as outcome_selectors
 from .models import CheckIn, CheckInSchedule, Enrolment, SafetyAlert
-from .views import crisis_contacts, enabled_codes
+from .views import crisis_contacts, enabled_codes, form_history, form_step, measure_name
 from .views import progress as progress_of
 
 
@@ -46,7 +47,9 @@ def _enrolments(people):
         .prefetch_related(
             Prefetch(
                 "schedules",
-                queryset=CheckInSchedule.objects.filter(is_active=True).order_by("next_due_at"),
+                queryset=CheckInSchedule.objects.filter(is_active=True)
+                .select_related("form")
+                .order_by("next_due_at"),
                 to_attr="active_schedules",
             )
         )
@@ -67,6 +70,15 @@ def _codes_for(enrolment, enabled_by_organization: dict) -> list[str]:
     ]
 
 
+def _forms_for(enrolment, forms_by_organization: dict) -> list:
+    """The custom check-in forms the person may start within an enrolment: the organization's
+    active ones (a form is not a clinical measure; none waits for trained staff)."""
+    organization = enrolment.program.organization
+    if organization.pk not in forms_by_organization:
+        forms_by_organization[organization.pk] = outcome_selectors.check_in_forms(organization)
+    return forms_by_organization[organization.pk]
+
+
 @portal_account_required
 def check_ins(request):
     return _check_ins_page(request)
@@ -78,24 +90,31 @@ def _check_ins_page(request, *, bound=None, status=200):
     enrolments = _enrolments(people)
     now = timezone.now()
     enabled: dict = {}
+    custom: dict = {}
     items = []
     for index, enrolment in enumerate(enrolments):
         codes = _codes_for(enrolment, enabled)
+        custom_forms = _forms_for(enrolment, custom)
         for schedule in enrolment.active_schedules:
-            schedule.name = (
-                instruments.get(schedule.instrument).short_name if schedule.instrument else ""
-            )
+            schedule.name = measure_name(schedule.instrument, schedule.form)
             schedule.weeks = schedule.every_days // 7
             schedule.due = schedule.next_due_at <= now
         form = (bound or {}).get(enrolment.pk) or forms.PersonStartForm(
-            codes=codes, auto_id=f"id_{index}_%s"
+            codes=codes, custom_forms=custom_forms, auto_id=f"id_{index}_%s"
         )
-        items.append({"enrolment": enrolment, "form": form, "codes": codes})
+        items.append(
+            {
+                "enrolment": enrolment,
+                "form": form,
+                "codes": codes,
+                "can_start": bool(codes or custom_forms),
+            }
+        )
     started = [
-        {"check_in": check_in, "name": instruments.get(check_in.instrument).short_name}
+        {"check_in": check_in, "name": measure_name(check_in.instrument, check_in.form)}
         for check_in in CheckIn.objects.filter(
             person__in=people, status=CheckIn.Status.OPEN
-        ).exclude(instrument="")
+        ).select_related("form")
     ]
     return _render(
         request,
@@ -118,14 +137,19 @@ def start(request, enrolment_id):
     if enrolment is None:
         raise access.PersonNotFound()
     form = forms.PersonStartForm(
-        request.POST, codes=_codes_for(enrolment, {}), auto_id=f"id_{index}_%s"
+        request.POST,
+        codes=_codes_for(enrolment, {}),
+        custom_forms=_forms_for(enrolment, {}),
+        auto_id=f"id_{index}_%s",
     )
     if form.is_valid():
+        instrument, custom_form = form.measure()
         try:
             check_in = services.checkin_start_by_person(
                 account=account,
                 enrolment_id=enrolment.pk,
-                instrument=form.cleaned_data["instrument"],
+                instrument=instrument,
+                form_id=custom_form.pk if custom_form else None,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -136,7 +160,7 @@ def start(request, enrolment_id):
 
 def _own_check_in(account, check_in_id) -> CheckIn:
     check_in = (
-        CheckIn.objects.select_related("enrolment__program__organization")
+        CheckIn.objects.select_related("enrolment__program__organization", "form")
         .filter(
             pk=check_in_id,
             person__portal_link__account=account,
@@ -144,7 +168,7 @@ def _own_check_in(account, check_in_id) -> CheckIn:
         )
         .first()
     )
-    if check_in is None or not check_in.instrument:
+    if check_in is None:
         raise Http404
     return check_in
 
@@ -163,6 +187,8 @@ def questionnaire(request, check_in_id):
     check_in = _own_check_in(account, check_in_id)
     if check_in.status != CheckIn.Status.OPEN:
         return redirect("portal_outcomes:progress")
+    if check_in.form_id is not None:
+        return _form_questionnaire(request, account, check_in)
     language = get_language() or "en"
     instrument = instruments.get(check_in.instrument)
     form = forms.QuestionnaireForm(posted(request), instrument=instrument)
@@ -202,6 +228,35 @@ def questionnaire(request, check_in_id):
     )
 
 
+def _form_questionnaire(request, account, check_in):
+    """A custom-form check-in in the person's own pages: every question skippable, relevance
+    applied on the server after each submit; saved once a submit shows nothing new."""
+    step = form_step(request, check_in)
+    if step.complete:
+        try:
+            services.checkin_complete(
+                check_in_id=check_in.pk,
+                answers=step.answers,
+                account=account,
+                language=step.page.language or None,
+            )
+        except services.InvalidFormAnswers:
+            pass  # answers changed between the page's check and the save: show them again
+        else:
+            messages.success(request, _("Thank you. Your answers are saved."))
+            return redirect("portal_outcomes:progress")
+    return _render(
+        request,
+        "outcomes/portal/form_questionnaire.html",
+        {
+            "check_in": check_in,
+            "page": step.page,
+            "more": request.method == "POST" and not step.page.errors,
+        },
+        status=400 if step.page.errors else 200,
+    )
+
+
 @portal_account_required
 def support(request, check_in_id):
     check_in = _own_check_in(request.portal_account, check_in_id)
@@ -225,5 +280,5 @@ def progress(request):
     return _render(
         request,
         "outcomes/portal/progress.html",
-        {"measures": progress_of(rows, own=True)},
+        {"measures": progress_of(rows, own=True), "form_check_ins": form_history(rows)},
     )

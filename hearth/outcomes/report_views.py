@@ -154,16 +154,20 @@ def form_preview(request, slug, form_id):
     custom_form = form_services.form_of(organization, form_id)
     definition = form_services.definition(custom_form)
     language = _preview_language(request, definition)
+    # A check-in form is previewed as people meet it: no question required (see form_engine).
+    skippable = custom_form.use == CustomForm.Use.CHECK_IN
     complete = False
     summary: list[tuple[str, str]] = []
     if request.method == "POST":
-        step = form_services.form_continue(definition, request.POST, language=language)
+        step = form_services.form_continue(
+            definition, request.POST, language=language, skippable=skippable
+        )
         page = step.page
         complete = step.complete
         if complete:
             summary = _summary(definition, step.answers, language)
     else:
-        page = form_services.form_page(definition, language=language)
+        page = form_services.form_page(definition, language=language, skippable=skippable)
     return render(
         request,
         "outcomes/reports/form_preview.html",
@@ -176,6 +180,11 @@ def form_preview(request, slug, form_id):
             "languages": [item for item in definition.languages if item.code],
             "complete": complete,
             "summary": summary,
+            "required_not_enforced": (
+                sum(1 for item in definition.fields if item.required or item.required_if)
+                if skippable
+                else 0
+            ),
         },
     )
 

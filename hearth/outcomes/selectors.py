@@ -11,7 +11,7 @@ from django.db import connection
 from hearth.core.suppression import Table, is_publishable, suppress
 
 from . import instruments
-from .models import EvaluationScore, Program
+from .models import CustomForm, EvaluationScore, Program
 
 # The first and last score of each pseudonym in the period (by time, then by score for two
 # scores in the same microsecond), and then the counts the report needs, all in the database.
@@ -75,6 +75,16 @@ FROM (
     GROUP BY person.pseudonym
 ) AS series
 """
+
+
+def check_in_forms(organization) -> list[CustomForm]:
+    """The organization's own uploaded forms that check-ins may use (active, for check-ins),
+    by title: what staff may offer and a person may start, beside the instruments."""
+    return list(
+        CustomForm.objects.filter(
+            organization=organization, use=CustomForm.Use.CHECK_IN, is_active=True
+        ).order_by("title", "uploaded_at")
+    )
 
 
 @dataclass(frozen=True)

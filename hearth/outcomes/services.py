@@ -27,7 +27,8 @@ from hearth.core.notifications import notify
 from hearth.people import access
 from hearth.people.models import Category, Consent, Person, PortalAccount, Purpose
 
-from . import instruments
+from . import form_engine, instruments
+from .form_services import definition, jsonable_answers
 from .models import (
     CheckIn,
     CheckInSchedule,
@@ -40,6 +41,16 @@ from .models import (
 )
 
 MAX_SCHEDULE_DAYS = 365
+
+
+class InvalidFormAnswers(Exception):
+    """Answers to a custom form that its rules refuse (a wrong type, a choice not offered, a
+    constraint), by question name, each message in the person's language. Never raised for a
+    skipped question: in a check-in every question may be skipped, `required` included."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
 
 
 def _require_staff(actor, organization: Organization, *, admin: bool = False) -> None:
@@ -137,8 +148,7 @@ def schedule_set(
     _require_staff(actor, enrolment.program.organization)
     if not 1 <= int(every_days) <= MAX_SCHEDULE_DAYS:
         raise ValidationError({"every_days": [_("Choose every 1 to 365 days.")]})
-    if bool(instrument) == bool(form):
-        raise ValidationError({"instrument": [_("Choose one measure or one form.")]})
+    _check_measure(enrolment, instrument, form)
     with transaction.atomic():
         schedule = CheckInSchedule.objects.create(
             enrolment=enrolment,
@@ -152,7 +162,11 @@ def schedule_set(
             action="hearth.outcomes.schedule.set",
             target=enrolment.person,
             organization=enrolment.program.organization,
-            detail={"every_days": every_days, "instrument": instrument},
+            detail={
+                "every_days": every_days,
+                "instrument": instrument,
+                "form": str(form.pk) if form else "",
+            },
         )
     return schedule
 
@@ -166,7 +180,9 @@ def _check_measure(enrolment: Enrolment, instrument: str, form: CustomForm | Non
             {"instrument": [_("Your organization has not turned this measure on.")]}
         )
     if form is not None and (
-        form.organization_id not in (None, organization.pk) or not form.is_active
+        form.organization_id != organization.pk
+        or not form.is_active
+        or form.use != CustomForm.Use.CHECK_IN
     ):
         raise ValidationError({"form": [_("Choose one of your organization's forms.")]})
 
@@ -216,6 +232,7 @@ def _start(enrolment, person, instrument, form, started_by, actor) -> CheckIn:
             detail={
                 "check_in": str(check_in.pk),
                 "instrument": instrument,
+                "form": str(form.pk) if form else "",
                 "started_by": started_by,
             },
         )
@@ -266,10 +283,16 @@ def checkin_complete(
     actor=None,
     account: PortalAccount | None = None,
     settings_for_scoring: dict | None = None,
+    language: str | None = None,
 ) -> CheckIn:
     """Save the answers (any question may be skipped), score an instrument when every item was
     answered, trigger the safety pathway at once when the answers call for it, and file a
-    pseudonymous evaluation score when the person consented to evaluation."""
+    pseudonymous evaluation score when the person consented to evaluation.
+
+    A custom form's answers (posted strings or typed values) are judged here by the form
+    engine, as the page judged them: hidden questions are dropped, calculations worked out
+    again, and answers its rules refuse raise `InvalidFormAnswers` (messages in `language`),
+    saving nothing. Its `required` is never enforced. A custom form has no score."""
     check_in = (
         CheckIn.objects.select_related(
             "enrolment__program__organization", "person__data_key", "form"
@@ -286,8 +309,11 @@ def checkin_complete(
         access.person_for_change(
             user=actor, organization=organization, person_id=check_in.person_id
         )
-    answers = {key: value for key, value in (answers or {}).items() if value not in (None, "")}
     score = None
+    if check_in.form is not None:
+        answers = _form_answers(check_in.form, answers or {}, language)
+    else:
+        answers = {key: value for key, value in (answers or {}).items() if value not in (None, "")}
     if check_in.instrument:
         instrument = instruments.get(check_in.instrument)
         # The safety pathway first, at once, even if other answers still need correcting.
@@ -316,7 +342,11 @@ def checkin_complete(
             target=check_in.person,
             purpose=Purpose.CARE if actor else Purpose.OWN_RECORD,
             organization=organization,
-            detail={"check_in": str(check_in.pk), "instrument": check_in.instrument},
+            detail={
+                "check_in": str(check_in.pk),
+                "instrument": check_in.instrument,
+                "form": str(check_in.form_id or ""),
+            },
         )
         value = (score or {}).get("value")
         if value is not None and evaluation_consented(check_in.person, check_in.enrolment.program):
@@ -336,6 +366,15 @@ def checkin_complete(
             schedule.next_due_at = now + timedelta(days=schedule.every_days)
             schedule.save(update_fields=["next_due_at"])
     return check_in
+
+
+def _form_answers(custom_form: CustomForm, answers, language: str | None) -> dict:
+    evaluation = form_engine.evaluate(
+        definition(custom_form), answers, language=language, skippable=True
+    )
+    if evaluation.errors:
+        raise InvalidFormAnswers({name: error.message for name, error in evaluation.errors.items()})
+    return jsonable_answers(evaluation.values)
 
 
 def score_as_dict(score: instruments.Score) -> dict:

@@ -36,7 +36,7 @@ from hearth.core.pagination import paginate
 from hearth.people import access
 from hearth.people.models import Category, Purpose
 
-from . import charts, forms, instruments, services
+from . import charts, form_services, forms, instruments, selectors, services
 from .models import CheckIn, CheckInSchedule, Enrolment, Program, SafetyAlert
 
 PER_PAGE = 25
@@ -106,6 +106,20 @@ def _date(value) -> str:
 
 def _checkins_url(organization, person_id) -> str:
     return reverse("outcomes:person", args=[organization.slug, person_id])
+
+
+def measure_name(instrument: str, custom_form) -> str:
+    """What a check-in or a schedule is called in lists: the instrument's short name, or the
+    custom form's title."""
+    if instrument:
+        return instruments.get(instrument).short_name
+    return custom_form.title if custom_form is not None else ""
+
+
+def form_language(custom_form) -> str:
+    """The language to show a custom form in: the reader's, when the form has it."""
+    definition = form_services.definition(custom_form)
+    return definition.language_code(get_language()) or get_language() or "en"
 
 
 def enabled_codes(organization: Organization) -> list[str]:
@@ -445,6 +459,45 @@ def progress(rows: list[dict], *, own: bool) -> list[InstrumentProgress]:
     return result
 
 
+def form_history(rows: list[dict]) -> list[dict]:
+    """A person's completed custom-form check-ins, newest first, each with its answers as the
+    person reads them and the questions they skipped marked. `rows` come from
+    `services.check_ins_of` (so the gate has already opened them)."""
+    history = []
+    for row in sorted(rows, key=lambda row: row["check_in"].completed_at, reverse=True):
+        custom_form = row["check_in"].form
+        if custom_form is None:
+            continue
+        language = form_language(custom_form)
+        answers = form_services.answer_summary(
+            form_services.definition(custom_form), row["answers"], language
+        )
+        history.append(
+            {
+                "check_in": row["check_in"],
+                "title": custom_form.title,
+                "date_label": _date(row["check_in"].completed_at),
+                "language": language,
+                "answers": answers,
+                "skipped": sum(1 for answer in answers if answer.skipped),
+            }
+        )
+    return history
+
+
+def form_step(request, check_in: CheckIn) -> form_services.Step:
+    """One page of a custom-form check-in: the questions relevant so far (after a submit,
+    newly relevant ones added and errors on the ones seen), with no question required."""
+    definition = form_services.definition(check_in.form)
+    language = form_language(check_in.form)
+    if request.method == "POST":
+        return form_services.form_continue(
+            definition, request.POST, language=language, skippable=True
+        )
+    page = form_services.form_page(definition, language=language, skippable=True)
+    return form_services.Step(page=page, complete=False, answers={})
+
+
 # --- programs (admins) ---------------------------------------------------------------------------
 
 
@@ -489,7 +542,9 @@ def program_detail(request, slug, program_id):
         .prefetch_related(
             Prefetch(
                 "schedules",
-                queryset=CheckInSchedule.objects.filter(is_active=True).order_by("next_due_at"),
+                queryset=CheckInSchedule.objects.filter(is_active=True)
+                .select_related("form")
+                .order_by("next_due_at"),
                 to_attr="active_schedules",
             )
         )
@@ -501,9 +556,7 @@ def program_detail(request, slug, program_id):
         enrolment.due = any(s.next_due_at <= now for s in enrolment.active_schedules)
         for schedule in enrolment.active_schedules:
             schedule.weeks = schedule.every_days // DAYS_PER_WEEK
-            schedule.name = (
-                instruments.get(schedule.instrument).short_name if (schedule.instrument) else ""
-            )
+            schedule.name = measure_name(schedule.instrument, schedule.form)
     return render(
         request,
         "outcomes/staff/program.html",
@@ -558,7 +611,9 @@ def _enrolments(organization, person_id):
         .prefetch_related(
             Prefetch(
                 "schedules",
-                queryset=CheckInSchedule.objects.filter(is_active=True).order_by("next_due_at"),
+                queryset=CheckInSchedule.objects.filter(is_active=True)
+                .select_related("form")
+                .order_by("next_due_at"),
                 to_attr="active_schedules",
             )
         )
@@ -568,6 +623,7 @@ def _enrolments(organization, person_id):
 def _render_person(request, organization, record, *, status=200, **bound):
     enrolments = _enrolments(organization, record.id)
     codes = enabled_codes(organization)
+    custom_forms = selectors.check_in_forms(organization)
     enrolled = {enrolment.program_id for enrolment in enrolments}
     open_programs = [
         program
@@ -578,21 +634,18 @@ def _render_person(request, organization, record, *, status=200, **bound):
     for enrolment in enrolments:
         for schedule in enrolment.active_schedules:
             schedule.weeks = schedule.every_days // DAYS_PER_WEEK
-            schedule.name = (
-                instruments.get(schedule.instrument).short_name if schedule.instrument else ""
-            )
+            schedule.name = measure_name(schedule.instrument, schedule.form)
             schedule.due = schedule.next_due_at <= now
     started = CheckIn.objects.filter(
         person_id=record.id,
         status=CheckIn.Status.OPEN,
         enrolment__program__organization=organization,
-    ).select_related("enrolment__program")
+    ).select_related("enrolment__program", "form")
     completed = [
         {
             "check_in": row["check_in"],
-            "name": instruments.get(row["check_in"].instrument).short_name
-            if row["check_in"].instrument
-            else "",
+            "name": measure_name(row["check_in"].instrument, row["check_in"].form),
+            "is_form": row["check_in"].form_id is not None,
             "scored": bool(row["score"]) and row["score"].get("value") is not None,
         }
         for row in reversed(services.check_ins_of(record))
@@ -602,22 +655,17 @@ def _render_person(request, organization, record, *, status=200, **bound):
         "record": record,
         "enrolments": enrolments,
         "started": [
-            {
-                "check_in": check_in,
-                "name": instruments.get(check_in.instrument).short_name
-                if check_in.instrument
-                else "",
-            }
+            {"check_in": check_in, "name": measure_name(check_in.instrument, check_in.form)}
             for check_in in started
         ],
         "completed": completed,
         "start_form": bound.get("start_form")
-        or forms.StartCheckInForm(enrolments=enrolments, codes=codes),
+        or forms.StartCheckInForm(enrolments=enrolments, codes=codes, custom_forms=custom_forms),
         "enrol_form": bound.get("enrol_form") or forms.EnrolForm(programs=open_programs),
         "schedule_form": bound.get("schedule_form")
-        or forms.ScheduleForm(enrolments=enrolments, codes=codes),
+        or forms.ScheduleForm(enrolments=enrolments, codes=codes, custom_forms=custom_forms),
         "has_programs": bool(open_programs),
-        "has_measures": bool(codes),
+        "has_measures": bool(codes or custom_forms),
         "is_admin": is_org_admin(request.user, organization),
         "alerts": SafetyAlert.objects.filter(
             organization=organization,
@@ -677,16 +725,21 @@ def person_schedule(request, slug, person_id):
     record = _open(request, organization, person_id)
     enrolments = _enrolments(organization, record.id)
     form = forms.ScheduleForm(
-        request.POST, enrolments=enrolments, codes=enabled_codes(organization)
+        request.POST,
+        enrolments=enrolments,
+        codes=enabled_codes(organization),
+        custom_forms=selectors.check_in_forms(organization),
     )
     if form.is_valid():
         enrolment = next(e for e in enrolments if str(e.pk) == form.cleaned_data["enrolment"])
+        instrument, custom_form = form.measure()
         try:
             services.schedule_set(
                 actor=request.user,
                 enrolment=enrolment,
                 every_days=form.cleaned_data["every_weeks"] * DAYS_PER_WEEK,
-                instrument=form.cleaned_data["instrument"],
+                instrument=instrument,
+                form=custom_form,
             )
         except ValidationError as error:
             add_service_errors(form, error, rename={"every_days": "every_weeks"})
@@ -703,13 +756,17 @@ def person_start(request, slug, person_id):
     record = _open(request, organization, person_id)
     enrolments = _enrolments(organization, record.id)
     form = forms.StartCheckInForm(
-        request.POST, enrolments=enrolments, codes=enabled_codes(organization)
+        request.POST,
+        enrolments=enrolments,
+        codes=enabled_codes(organization),
+        custom_forms=selectors.check_in_forms(organization),
     )
     if form.is_valid():
         enrolment = next(e for e in enrolments if str(e.pk) == form.cleaned_data["enrolment"])
+        instrument, custom_form = form.measure()
         try:
             check_in = services.checkin_start_by_staff(
-                actor=request.user, enrolment=enrolment, instrument=form.cleaned_data["instrument"]
+                actor=request.user, enrolment=enrolment, instrument=instrument, form=custom_form
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -720,7 +777,7 @@ def person_start(request, slug, person_id):
 
 def _check_in_of(organization, record, check_in_id) -> CheckIn:
     check_in = (
-        CheckIn.objects.select_related("enrolment__program")
+        CheckIn.objects.select_related("enrolment__program", "form")
         .filter(
             pk=check_in_id,
             person_id=record.id,
@@ -728,8 +785,7 @@ def _check_in_of(organization, record, check_in_id) -> CheckIn:
         )
         .first()
     )
-    if check_in is None or not check_in.instrument:
-        # Custom forms get their own questionnaire pages with the form engine.
+    if check_in is None:
         raise Http404
     return check_in
 
@@ -741,6 +797,8 @@ def questionnaire(request, slug, person_id, check_in_id):
     check_in = _check_in_of(organization, record, check_in_id)
     if check_in.status != CheckIn.Status.OPEN:
         return redirect(_checkins_url(organization, record.id))
+    if check_in.form_id is not None:
+        return _form_questionnaire(request, organization, record, check_in)
     instrument = instruments.get(check_in.instrument)
     form = forms.QuestionnaireForm(posted(request), instrument=instrument)
     if request.method == "POST" and form.is_valid():
@@ -776,6 +834,37 @@ def questionnaire(request, slug, person_id, check_in_id):
     )
 
 
+def _form_questionnaire(request, organization, record, check_in):
+    """A custom-form check-in: relevance applied on the server after each submit, every
+    question skippable; saved once a submit shows nothing new and nothing wrong."""
+    step = form_step(request, check_in)
+    if step.complete:
+        try:
+            services.checkin_complete(
+                check_in_id=check_in.pk,
+                answers=step.answers,
+                actor=request.user,
+                language=step.page.language or None,
+            )
+        except services.InvalidFormAnswers:
+            pass  # answers changed between the page's check and the save: show them again
+        else:
+            messages.success(request, _("The check-in is saved."))
+            return redirect(_checkins_url(organization, record.id))
+    return render(
+        request,
+        "outcomes/staff/form_questionnaire.html",
+        {
+            "organization": organization,
+            "record": record,
+            "check_in": check_in,
+            "page": step.page,
+            "more": request.method == "POST" and not step.page.errors,
+        },
+        status=400 if step.page.errors else 200,
+    )
+
+
 @staff_page
 def safety(request, slug, person_id, check_in_id):
     organization = _organization(slug)
@@ -800,13 +889,15 @@ def safety(request, slug, person_id, check_in_id):
 def person_progress(request, slug, person_id):
     organization = _organization(slug)
     record = _open(request, organization, person_id)
+    rows = services.check_ins_of(record)
     return render(
         request,
         "outcomes/staff/progress.html",
         {
             "organization": organization,
             "record": record,
-            "measures": progress(services.check_ins_of(record), own=False),
+            "measures": progress(rows, own=False),
+            "form_check_ins": form_history(rows),
         },
     )
 

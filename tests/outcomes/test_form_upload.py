@@ -275,8 +275,10 @@ def test_continue_shows_newly_relevant_questions_without_errors_then_checks_them
     )
 
     html = second.content.decode()
-    assert "Tell us who, or go back" in html
-    assert "These answers would be accepted" not in html
+    # A check-in form is previewed as people meet it: its required question may be skipped.
+    assert "Tell us who, or go back" not in html
+    assert "These answers would be accepted" in html
+    assert "data-required-not-enforced" in html
 
     third = admin_client.post(
         preview_url(organization, checkin_form),
@@ -293,6 +295,30 @@ def test_continue_shows_newly_relevant_questions_without_errors_then_checks_them
     assert "These answers would be accepted" in html
     assert "My sister" in html
     assert own_forms(organization).count() == 1  # a preview saves nothing
+
+
+def test_a_self_assessment_form_keeps_required_in_its_preview(
+    admin_client, organization, admin_user
+):
+    # Required is only waived for people's check-ins; an organization's own form keeps it.
+    custom_form = form_services.custom_form_upload(
+        actor=admin_user,
+        organization=organization,
+        file=upload("checkin.xlsx", fixture("checkin_bilingual.xlsx")),
+        use=CustomForm.Use.SELF_ASSESSMENT,
+    )
+    shown = ["age", "hours_sleep", "last_visit", "has_support", "feelings", "region", "city"]
+    shown += ["email", "support_who"]
+
+    response = admin_client.post(
+        preview_url(organization, custom_form),
+        {"hearth:shown": shown, "has_support": "yes", "age": "30"},
+    )
+
+    html = response.content.decode()
+    assert "Tell us who, or go back" in html
+    assert "These answers would be accepted" not in html
+    assert "data-required-not-enforced" not in html
 
 
 def test_errors_come_in_the_forms_language(admin_client, organization, checkin_form):
