@@ -156,3 +156,59 @@ def test_a_member_proposes_another_blocks_an_amendment_resolves_it_and_the_outco
     earlier = member.locator("h2#closed-proposals ~ table").inner_text()
     assert TITLE in earlier and "Closed" in earlier
     assert_no_problems(report)
+
+
+COALITION = "/circles/riverbend-valley-coalition/"
+COALITION_FACILITATOR = "amara@hearth.example"
+NEWCOMER = "river.stone@example.org"
+
+
+def test_a_facilitator_invites_a_community_member_without_an_account_who_joins_by_the_link(
+    new_context, signed_in_state, hearth_server
+):
+    base = hearth_server.url
+    report: dict[str, list[str]] = {}
+    facilitator = new_context(storage_state=signed_in_state(COALITION_FACILITATOR)).new_page()
+    watcher = ConsoleWatcher(facilitator)
+
+    # Given Amara opens the coalition, which leads to its budgeting rounds and back
+    open_page(facilitator, f"{base}{COALITION}")
+    facilitator.get_by_role("link", name="Participatory budgeting rounds").click()
+    facilitator.wait_for_load_state()
+    assert urlsplit(facilitator.url).path == f"{COALITION}budgeting/", describe(facilitator)
+    report["budgeting rounds"] = check_page(facilitator, watcher, lang="en")
+    facilitator.locator(".govuk-back-link").click()
+    facilitator.wait_for_load_state()
+    assert urlsplit(facilitator.url).path == COALITION
+
+    # When she adds the address of someone who has no Hearth account
+    facilitator.get_by_role("link", name="Add or remove members").click()
+    facilitator.wait_for_load_state()
+    facilitator.locator("input[name=email]").fill(NEWCOMER)
+    log_offset = hearth_server.log_size()
+    response = submit(facilitator, "main form:has(input[value=add]) button[type=submit]")
+    # Then an invitation link is e-mailed and waits on the members page
+    assert "we have e-mailed them an invitation link" in facilitator.locator("main").inner_text(), (
+        describe(facilitator, response)
+    )
+    assert NEWCOMER in facilitator.locator("[data-hearth-invitations]").inner_text()
+    report["members, an invitation waiting"] = check_page(facilitator, watcher, lang="en")
+    token = re.search(r"/invitations/([A-Za-z0-9_-]+)/", hearth_server.log_since(log_offset))
+    assert token is not None, hearth_server.log_tail()
+
+    # When the newcomer opens the link, makes an account and joins
+    newcomer = new_context().new_page()
+    newcomer_watcher = ConsoleWatcher(newcomer)
+    open_page(newcomer, f"{base}/invitations/{token.group(1)}/")
+    assert newcomer.locator("h1").inner_text() == "Join Riverbend Valley coalition"
+    report["invitation"] = check_page(newcomer, newcomer_watcher, lang="en")
+    newcomer.locator("input[name=full_name]").fill("River Stone")
+    newcomer.locator("input[name=password]").fill("a long river of quiet words")
+    response = submit(newcomer, "main form button[type=submit]")
+    # Then they are in the circle, with no staff role, and the menu offers their circles
+    assert urlsplit(newcomer.url).path == COALITION, describe(newcomer, response)
+    assert "River Stone" in newcomer.locator("[data-hearth-members]").inner_text()
+    menu = newcomer.get_by_role("region", name="Site menu")
+    assert menu.get_by_role("link", name="Circles").count() == 1
+    report["circle, as its new member"] = check_page(newcomer, newcomer_watcher, lang="en")
+    assert_no_problems(report)
