@@ -137,7 +137,15 @@ MEDIA_URL = "/private-files/"
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'hearth.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Django's own backends with the audit trail's write-last buffer (hearth/core/db).
+_HEARTH_BACKENDS = {
+    "django.db.backends.sqlite3": "hearth.core.db.sqlite3",
+    "django.db.backends.postgresql": "hearth.core.db.postgresql",
+}
+DATABASES["default"]["ENGINE"] = _HEARTH_BACKENDS.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
+if DATABASES["default"]["ENGINE"] == "hearth.core.db.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue instead of
     # failing half-way; WAL lets readers continue while one writes.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -146,6 +154,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use an in-memory database (named explicitly: test runners recognise Django's own
+    # engine name only).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -31,6 +31,7 @@ class TokenAuth(HttpBearer):
             return None
         request.user = record.user
         request.hearth_organization = record.organization
+        request.hearth_role = record.role
         return record
 
 
@@ -167,7 +168,9 @@ def create_referral(request, body: ReferralIn):
 @api.get("/referrals/{referral_id}")
 def get_referral(request, referral_id: UUID):
     user, organization = _acting(request)
-    referral, side = selectors.referral_for(user, organization, referral_id)
+    referral, side = selectors.referral_for(
+        user, organization, referral_id, role=request.hearth_role
+    )
     return referral_out(referral, side)
 
 
@@ -182,8 +185,10 @@ def transition(request, referral_id: UUID, body: TransitionIn):
         reason=body.reason,
         note=body.note,
         expected_version=body.expected_version,
+        actor_role=request.hearth_role,
     )
-    _referral, side = selectors.referral_for(user, organization, referral.pk)
+    # The transition went through, so the token's organization is one side of it.
+    side = "requester" if referral.sending_organization_id == organization.pk else "receiver"
     return referral_out(referral, side)
 
 
@@ -191,7 +196,9 @@ def transition(request, referral_id: UUID, body: TransitionIn):
 def payload(request, referral_id: UUID):
     """What travelled, for the receiving organization, while the consent lives."""
     user, organization = _acting(request)
-    referral, _side = selectors.referral_for(user, organization, referral_id)
+    referral, _side = selectors.referral_for(
+        user, organization, referral_id, role=request.hearth_role
+    )
     try:
         return referral_services.referral_open_payload(
             user=user, organization=organization, referral=referral

@@ -137,7 +137,12 @@ class Entry:
 
 def record_many(entries: list[Entry]) -> list[AuditRecord]:
     """Append several records at once (one per person shown on a list page, say), chained in
-    order under one lock of the chain head."""
+    order under one lock of the chain head.
+
+    Inside a transaction the records wait on the connection and are chained and written as its
+    last statements before COMMIT (see `hearth.core.db`): the chain head is locked only for
+    those, and the records are gone if the transaction rolls back. Until then the returned
+    records have no sequence, time or hash. Outside a transaction they are written at once."""
     for item in entries:
         if not item.action.startswith("hearth.") or item.action.count(".") < 3:
             raise ValueError(
@@ -146,18 +151,12 @@ def record_many(entries: list[Entry]) -> list[AuditRecord]:
     if not entries:
         return []
     origin = _current_origin.get()
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_hash": GENESIS_HASH}
-        )
-        previous_hash = head.last_hash
-        now = timezone.now()
-        built = []
-        for item in entries:
-            actor_id, actor_label = _describe_actor(item.actor)
-            target_type, target_id = _describe_target(item.target)
-            entry = AuditRecord(
-                recorded_at=now,
+    built = []
+    for item in entries:
+        actor_id, actor_label = _describe_actor(item.actor)
+        target_type, target_id = _describe_target(item.target)
+        built.append(
+            AuditRecord(
                 actor_id=actor_id,
                 actor_label=actor_label,
                 action=item.action,
@@ -169,18 +168,35 @@ def record_many(entries: list[Entry]) -> list[AuditRecord]:
                 channel=origin.channel,
                 origin_address=origin.address,
                 detail=item.detail or {},
-                previous_hash=previous_hash,
             )
-            entry.record_hash = previous_hash = compute_hash(entry)
-            built.append(entry)
-        if len(built) == 1:
-            built[0].save()
-        else:
-            AuditRecord.objects.bulk_create(built)
-        AuditChainHead.objects.filter(id=1).update(
-            last_sequence=built[-1].sequence, last_hash=built[-1].record_hash
         )
+    connection = transaction.get_connection()
+    if getattr(connection, "audit_buffering", None) and connection.audit_buffering():
+        connection.audit_pending.extend(built)
+    else:
+        with transaction.atomic(savepoint=False):
+            write_chained(built)
     return built
+
+
+def write_chained(built: list[AuditRecord]) -> None:
+    """Chain `built` after the newest record and write them, in the caller's transaction."""
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+        id=1, defaults={"last_hash": GENESIS_HASH}
+    )
+    previous_hash = head.last_hash
+    now = timezone.now()
+    for entry in built:
+        entry.recorded_at = now
+        entry.previous_hash = previous_hash
+        entry.record_hash = previous_hash = compute_hash(entry)
+    if len(built) == 1:
+        built[0].save()
+    else:
+        AuditRecord.objects.bulk_create(built)
+    AuditChainHead.objects.filter(id=1).update(
+        last_sequence=built[-1].sequence, last_hash=built[-1].record_hash
+    )
 
 
 @dataclass(frozen=True)

@@ -301,6 +301,39 @@ def access_person(
     return _open(person, Cipher(person.data_key), decision.categories, decision.basis)
 
 
+def open_for_change(
+    *, user, organization: Organization | None, person_id, purpose: str
+) -> tuple[Person, PersonRecord]:
+    """For a change that also reads the record (a referral carries part of it): the Person row
+    and the record as the holding organization's staff may read it for `purpose`, decided once
+    and recorded as a read; PersonNotFound for anyone else, recorded as a refusal."""
+    person = _load(person_id)
+    decision = decide(user=user, organization=organization, person=person, purpose=purpose)
+    if decision.allowed and not decision.basis.startswith("holder:"):
+        decision = Decision(refusal="not-holder")
+    with transaction.atomic(savepoint=False):
+        if decision.allowed:
+            audit.record(
+                actor=user,
+                action="hearth.people.person.read",
+                target=person,
+                purpose=purpose,
+                organization=organization,
+                detail=_read_detail(decision),
+            )
+        else:
+            _refuse(
+                user=user,
+                organization=organization,
+                person=person,
+                purpose=purpose,
+                decision=decision,
+            )
+    if not decision.allowed:
+        raise PersonNotFound()
+    return person, _open(person, Cipher(person.data_key), decision.categories, decision.basis)
+
+
 def person_for_change(*, user, organization: Organization | None, person_id) -> Person:
     """The Person row for a change by the holding organization's staff, or PersonNotFound.
     Changes are audited by the service that makes them."""

@@ -436,9 +436,23 @@ def consent_record(
     recipient_kind: str = "",
     recipient_network: Network | None = None,
     starts_at: datetime | None = None,
+    opened: Person | None = None,
 ) -> Consent:
-    """Staff record a consent the person gave them, attesting how it was given."""
-    person = access.person_for_change(user=actor, organization=organization, person_id=person_id)
+    """Staff record a consent the person gave them, attesting how it was given.
+
+    `opened` is for a caller that already holds the Person from the access gate for this actor
+    and organization in the same transaction (`access.open_for_change`); otherwise the gate is
+    asked here."""
+    if (
+        opened is not None
+        and opened.holder_id == organization.pk
+        and str(opened.pk) == str(person_id)
+    ):
+        person = opened
+    else:
+        person = access.person_for_change(
+            user=actor, organization=organization, person_id=person_id
+        )
     terms = _clean_consent(
         person=person,
         recipient_organization=recipient_organization,
@@ -454,7 +468,7 @@ def consent_record(
         raise ValidationError(
             {"attestation": [_("Say how the person gave this consent (for example, in person).")]}
         )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         consent = Consent.objects.create(
             person=person,
             disclosing_organization=organization,

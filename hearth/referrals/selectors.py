@@ -24,13 +24,16 @@ def _base() -> QuerySet[Referral]:
     )
 
 
-def referral_for(user, organization: Organization | None, referral_id) -> tuple[Referral, str]:
-    """The referral and the side `user` is on, or ReferralNotFound for missing and forbidden."""
+def referral_for(
+    user, organization: Organization | None, referral_id, *, role: str | None = None
+) -> tuple[Referral, str]:
+    """The referral and the side `user` is on, or ReferralNotFound for missing and forbidden.
+    `role`: the user's role in `organization`, if the caller read it in this request."""
     try:
         referral = _base().filter(pk=referral_id).first()
     except (ValueError, TypeError):
         referral = None
-    side = side_of(user, organization, referral) if referral is not None else None
+    side = side_of(user, organization, referral, role=role) if referral is not None else None
     if referral is None or side is None:
         raise ReferralNotFound()
     if referral.status == Status.DRAFT and side != "requester":

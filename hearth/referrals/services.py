@@ -98,13 +98,21 @@ class ReferralNotFound(access.PersonNotFound):
     """A referral that does not exist or that the reader may not see: the same answer."""
 
 
-def side_of(user, organization: Organization | None, referral: Referral) -> str | None:
-    """Which side `user`, acting for `organization`, is on, or None if neither."""
+def side_of(
+    user, organization: Organization | None, referral: Referral, *, role: str | None = None
+) -> str | None:
+    """Which side `user`, acting for `organization`, is on, or None if neither.
+
+    `role` is the user's role in `organization` when the caller has just read it from the
+    database in this request (API token authentication does); otherwise it is looked up."""
     if organization is None or not getattr(user, "is_authenticated", False):
         return None
-    is_staff = Membership.objects.filter(
-        user=user, organization=organization, role__in=PERSONAL_DATA_ROLES
-    ).exists()
+    if role is None:
+        is_staff = Membership.objects.filter(
+            user=user, organization=organization, role__in=PERSONAL_DATA_ROLES
+        ).exists()
+    else:
+        is_staff = role in PERSONAL_DATA_ROLES
     if not is_staff:
         return None
     if organization.pk == referral.sending_organization_id:
@@ -115,12 +123,15 @@ def side_of(user, organization: Organization | None, referral: Referral) -> str 
 
 
 def _staff_of(organization_id) -> list:
-    return [
-        membership.user
-        for membership in Membership.objects.filter(
-            organization_id=organization_id, role__in=PERSONAL_DATA_ROLES
-        ).select_related("user")
-    ]
+    from hearth.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            memberships__organization_id=organization_id,
+            memberships__role__in=PERSONAL_DATA_ROLES,
+            is_active=True,
+        ).only("id", "email", "is_active", "preferred_language", "is_demo")
+    )
 
 
 def _notify_other_side(referral: Referral, side: str, kind: str) -> None:
@@ -168,98 +179,118 @@ def referral_transition(
     note: str = "",
     expected_version: int | None = None,
     side: str | None = None,
+    actor_role: str | None = None,
 ) -> Referral:
     """Move a referral to `to_status`, or raise TransitionRefused naming what is allowed.
 
-    `side` is worked out from `organization` (the system passes it for self-referrals).
+    `side` is worked out from `organization` (the system passes it for self-referrals);
+    `actor_role` is the actor's role in `organization` if the caller read it in this request.
     `expected_version` is the version the actor's form was filled in against: if the referral
     changed since, nothing is overwritten and the refusal says so."""
     with transaction.atomic():
-        referral = (
-            Referral.objects.select_for_update(of=("self",))
-            .select_related("service")
-            .filter(pk=referral_id)
-            .first()
-        )
+        referral = Referral.objects.select_for_update(of=("self",)).filter(pk=referral_id).first()
         if referral is None:
             raise ReferralNotFound()
-        side = side or side_of(actor, organization, referral)
+        side = side or side_of(actor, organization, referral, role=actor_role)
         if side is None:
             raise ReferralNotFound()
-        if expected_version is not None and expected_version != referral.version:
-            raise TransitionRefused(
-                _(
-                    "Someone changed this referral while you were looking at it: it is now "
-                    "“%(status)s”. Nothing was changed; check it and try again."
-                )
-                % {"status": referral.get_status_display()},
-                allowed=allowed_next(referral.status, side),
-                conflict=True,
-            )
-        if to_status not in Status.values or to_status not in possible_next(referral.status):
-            allowed = allowed_next(referral.status, side)
-            raise TransitionRefused(
-                _("A referral that is “%(status)s” cannot become “%(to)s”. %(allowed)s")
-                % {
-                    "status": referral.get_status_display(),
-                    "to": to_status,
-                    "allowed": _describe_allowed(allowed),
-                },
-                allowed=allowed,
-            )
-        if side not in SET_BY[to_status]:
-            allowed = allowed_next(referral.status, side)
-            raise TransitionRefused(
-                _("Only the %(who)s can set “%(to)s”. %(allowed)s")
-                % {
-                    "who": " / ".join(
-                        str(Side(s).label).lower() for s in sorted(SET_BY[to_status])
-                    ),
-                    "to": Status(to_status).label,
-                    "allowed": _describe_allowed(allowed),
-                },
-                allowed=allowed,
-            )
-        if to_status in REASON_REQUIRED and reason not in Reason.values:
-            raise TransitionRefused(
-                _("Choose a reason for “%(to)s”.") % {"to": Status(to_status).label},
-                allowed=allowed_next(referral.status, side),
-                field="reason",
-            )
-        if reason and reason not in Reason.values:
-            raise TransitionRefused(_("Choose a reason from the list."), field="reason")
-        note = (note or "").strip()
-        if len(note) > 500:
-            raise TransitionRefused(_("Keep the note to 500 characters."), field="note")
-        now = timezone.now()
-        previous = referral.status
-        changed = _apply_timestamps(referral, to_status, now)
-        referral.status = to_status
-        referral.status_reason = reason
-        referral.status_changed_at = now
-        referral.version += 1
-        referral.save(update_fields=changed)
-        ReferralEvent.objects.create(
-            referral=referral,
-            from_status=previous,
+        _apply_transition(
+            referral,
+            actor=actor,
+            organization=organization,
+            side=side,
             to_status=to_status,
             reason=reason,
-            side=side,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            at=now,
+            note=note,
+            expected_version=expected_version,
         )
-        if note:
-            _add_message(referral, side=side, author=actor, body=note)
-        audit.record(
-            actor=actor,
-            action="hearth.referrals.referral.transitioned",
-            target=referral,
-            purpose=Purpose.REFERRAL,
-            organization=organization,
-            detail={"from": previous, "to": to_status, "side": side, "reason": reason},
-        )
-        _notify_other_side(referral, side, f"referral.{to_status}")
     return referral
+
+
+def _apply_transition(
+    referral: Referral,
+    *,
+    actor,
+    organization: Organization | None,
+    side: str,
+    to_status: str,
+    reason: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> None:
+    """The state machine itself, on a referral locked (or just made) in the caller's
+    transaction by an actor known to be on `side`."""
+    if expected_version is not None and expected_version != referral.version:
+        raise TransitionRefused(
+            _(
+                "Someone changed this referral while you were looking at it: it is now "
+                "“%(status)s”. Nothing was changed; check it and try again."
+            )
+            % {"status": referral.get_status_display()},
+            allowed=allowed_next(referral.status, side),
+            conflict=True,
+        )
+    if to_status not in Status.values or to_status not in possible_next(referral.status):
+        allowed = allowed_next(referral.status, side)
+        raise TransitionRefused(
+            _("A referral that is “%(status)s” cannot become “%(to)s”. %(allowed)s")
+            % {
+                "status": referral.get_status_display(),
+                "to": to_status,
+                "allowed": _describe_allowed(allowed),
+            },
+            allowed=allowed,
+        )
+    if side not in SET_BY[to_status]:
+        allowed = allowed_next(referral.status, side)
+        raise TransitionRefused(
+            _("Only the %(who)s can set “%(to)s”. %(allowed)s")
+            % {
+                "who": " / ".join(str(Side(s).label).lower() for s in sorted(SET_BY[to_status])),
+                "to": Status(to_status).label,
+                "allowed": _describe_allowed(allowed),
+            },
+            allowed=allowed,
+        )
+    if to_status in REASON_REQUIRED and reason not in Reason.values:
+        raise TransitionRefused(
+            _("Choose a reason for “%(to)s”.") % {"to": Status(to_status).label},
+            allowed=allowed_next(referral.status, side),
+            field="reason",
+        )
+    if reason and reason not in Reason.values:
+        raise TransitionRefused(_("Choose a reason from the list."), field="reason")
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise TransitionRefused(_("Keep the note to 500 characters."), field="note")
+    now = timezone.now()
+    previous = referral.status
+    changed = _apply_timestamps(referral, to_status, now)
+    referral.status = to_status
+    referral.status_reason = reason
+    referral.status_changed_at = now
+    referral.version += 1
+    referral.save(update_fields=changed)
+    ReferralEvent.objects.create(
+        referral=referral,
+        from_status=previous,
+        to_status=to_status,
+        reason=reason,
+        side=side,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=now,
+    )
+    if note:
+        _add_message(referral, side=side, author=actor, body=note)
+    _notify_other_side(referral, side, f"referral.{to_status}")
+    audit.record(
+        actor=actor,
+        action="hearth.referrals.referral.transitioned",
+        target=referral,
+        purpose=Purpose.REFERRAL,
+        organization=organization,
+        detail={"from": previous, "to": to_status, "side": side, "reason": reason},
+    )
 
 
 def _describe_allowed(allowed: list[str]) -> str:
@@ -324,11 +355,8 @@ def referral_create(
     if len(summary) > 2000:
         raise ValidationError({"summary": [_("Keep the summary to 2000 characters or fewer.")]})
     with transaction.atomic():
-        person = access.person_for_change(
-            user=actor, organization=organization, person_id=person_id
-        )
-        record = access.access_person(
-            user=actor, organization=organization, person_id=person.id, purpose=Purpose.REFERRAL
+        person, record = access.open_for_change(
+            user=actor, organization=organization, person_id=person_id, purpose=Purpose.REFERRAL
         )
         consent = people_services.consent_record(
             actor=actor,
@@ -339,6 +367,7 @@ def referral_create(
             purpose=Purpose.REFERRAL,
             expires_at=expires_at,
             attestation=attestation,
+            opened=person,
         )
         payload = {category: getattr(record, category) for category in categories}
         payload["summary"] = summary
@@ -374,10 +403,12 @@ def referral_create(
             },
         )
         if send:
-            referral = referral_transition(
+            # Made in this transaction, so no one else can see it yet: no lock to take.
+            _apply_transition(
+                referral,
                 actor=actor,
                 organization=organization,
-                referral_id=referral.pk,
+                side=Side.REQUESTER,
                 to_status=S.REQUESTED,
             )
     return referral
@@ -684,19 +715,22 @@ def api_token_revoke(*, actor, organization: Organization, token_id) -> None:
 
 
 def api_token_authenticate(token: str):
-    """The live token for this bearer string whose user still works for its organization."""
+    """The live token for this bearer string whose user still works for its organization, with
+    that user's `role` there (read in the same query)."""
     from .models import ApiToken
 
+    role = Membership.objects.filter(
+        user_id=models.OuterRef("user_id"), organization_id=models.OuterRef("organization_id")
+    ).values("role")[:1]
     record = (
         ApiToken.objects.filter(token_hash=_token_digest(token or ""), revoked_at__isnull=True)
         .select_related("organization", "user")
+        .annotate(role=models.Subquery(role))
         .first()
     )
     if record is None or not record.user.is_active or not record.organization.is_active:
         return None
-    if not Membership.objects.filter(
-        user=record.user, organization=record.organization, role__in=PERSONAL_DATA_ROLES
-    ).exists():
+    if record.role not in PERSONAL_DATA_ROLES:
         return None
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):

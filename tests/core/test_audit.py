@@ -186,3 +186,82 @@ def test_a_record_written_during_a_request_names_its_origin(client, settings):
     assert entry.channel == AuditRecord.Channel.WEB
     assert entry.origin_address == "127.0.0.1"
     assert entry.actor_id == user.pk
+
+
+# --- records made inside a transaction are written last, when it commits (hearth/core/db) ---
+
+
+def _change_and_record(organization, actor, n):
+    organization.name = f"Renamed {n}"
+    organization.save(update_fields=["name"])
+    return audit.record(
+        actor=actor,
+        action="hearth.core.test.happened",
+        target=organization,
+        organization=organization,
+        detail={"n": n},
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_wait_for_the_commit_and_are_its_last_statements():
+    actor, organization = UserFactory(), OrganizationFactory()
+    _change_and_record(organization, actor, 0)  # the chain has a head from here on
+    statements = []
+
+    def watch(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch), transaction.atomic():
+        first = _change_and_record(organization, actor, 1)
+        second = _change_and_record(organization, actor, 2)
+        assert AuditRecord.objects.filter(action="hearth.core.test.happened").count() == 1
+        assert first.sequence is None
+        statements.clear()
+
+    written = list(AuditRecord.objects.filter(action="hearth.core.test.happened", detail__n__gt=0))
+    assert [record.detail["n"] for record in written] == [1, 2]
+    assert written[1].previous_hash == written[0].record_hash
+    assert (first.sequence, second.sequence) == (written[0].sequence, written[1].sequence)
+    # Between the last change and COMMIT: lock the chain head, insert both records, move the head.
+    assert len(statements) == 3
+    assert "core_auditchainhead" in statements[0] and "core_auditrecord" in statements[1]
+    assert statements[2].startswith("UPDATE") and "core_auditchainhead" in statements[2]
+    assert audit.verify_chain().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_no_records():
+    actor, organization = UserFactory(), OrganizationFactory()
+    before = AuditRecord.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _change_and_record(organization, actor, 1)
+        raise RuntimeError("the change failed")
+
+    assert AuditRecord.objects.count() == before
+    assert not connection.audit_pending
+    assert audit.verify_chain().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_savepoint_drops_only_its_own_records():
+    actor, organization = UserFactory(), OrganizationFactory()
+    with transaction.atomic():
+        _change_and_record(organization, actor, 1)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _change_and_record(organization, actor, 2)
+            raise RuntimeError("this part failed")
+        _change_and_record(organization, actor, 3)
+
+    written = AuditRecord.objects.filter(action="hearth.core.test.happened").order_by("sequence")
+    assert [record.detail["n"] for record in written] == [1, 3]
+    assert audit.verify_chain().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_record_is_written_at_once():
+    record = _change_and_record(OrganizationFactory(), UserFactory(), 1)
+
+    assert record.sequence is not None
+    assert AuditRecord.objects.filter(sequence=record.sequence).exists()

@@ -34,7 +34,7 @@ def test_secrets_are_generated_once_into_the_data_directory(tmp_path):
     assert "Production installs must set HEARTH_SECRET_KEY" in stderr
     assert "Production installs must set HEARTH_KEY_ENCRYPTION_KEY" in stderr
     assert debug == "False"
-    assert engine == "django.db.backends.sqlite3"
+    assert engine == "hearth.core.db.sqlite3"
     assert name == str(tmp_path / "hearth.sqlite3")
 
     (again, again_kek, *_rest), stderr_again = load_settings(tmp_path)
@@ -53,7 +53,7 @@ def test_secrets_and_database_from_the_environment_win(tmp_path):
     )
 
     assert (secret, kek, debug) == ("from-env", "kek-from-env", "True")
-    assert engine == "django.db.backends.postgresql"
+    assert engine == "hearth.core.db.postgresql"
     assert name == "hearth_example"
     assert not (tmp_path / "secret_key").exists()
     assert not (tmp_path / "blind_index_key").exists()

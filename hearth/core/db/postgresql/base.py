@@ -1,0 +1,9 @@
+"""Django's PostgreSQL backend with the audit trail's write-last buffer (see `hearth.core.db`)."""
+
+from django.db.backends.postgresql import base
+
+from hearth.core.db import AuditBuffer
+
+
+class DatabaseWrapper(AuditBuffer, base.DatabaseWrapper):
+    pass
