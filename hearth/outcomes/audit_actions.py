@@ -19,4 +19,5 @@ ACTION_LABELS = {
     "hearth.outcomes.evaluation.withdrawn": _("Scores withdrawn from evaluation"),
     "hearth.outcomes.selfassessment.submitted": _("Self-assessment submitted"),
     "hearth.outcomes.report.viewed": _("Program report viewed"),
+    "hearth.outcomes.report.released": _("Differentially private counts released"),
 }

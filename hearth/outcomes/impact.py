@@ -46,8 +46,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractQuarter
 from django.http import Http404
 from django.utils import timezone
@@ -60,7 +60,7 @@ from hearth.people.models import Person
 from hearth.referrals.models import Referral, Status
 
 from . import instruments, selectors
-from .models import Program
+from .models import PrivateRelease, Program
 
 WELLBEING_INSTRUMENT = "who-5"
 QUARTERS = (
@@ -458,11 +458,14 @@ def program_report_for(
 # --- differential privacy (optional) ---------------------------------------------------------
 
 EPSILON_CHOICES = ("0.5", "1", "2")
-RELEASE_CACHE_SECONDS = 60 * 60 * 24 * 30
+# Adding or removing one person changes exactly one of the three change counts by one (each
+# person with a follow-up is in exactly one), so the counts' L1 sensitivity is 1.
+CHANGE_COUNTS_SENSITIVITY = 1
 
 
 def differential_privacy_available() -> bool:
-    """OpenDP (PyPI `opendp`) is an optional extra; without it no noisy release is offered."""
+    """OpenDP (PyPI `opendp`, the `dp` extra) is optional; without it no noisy release is
+    offered."""
     try:
         import opendp.prelude  # noqa: F401
     except ImportError:
@@ -470,38 +473,90 @@ def differential_privacy_available() -> bool:
     return True
 
 
+def release_measurement(epsilon: float):
+    """The OpenDP measurement of a release: discrete Laplace noise of scale 1/ε on the vector of
+    three change counts, under the L1 distance. `measurement.map(1)` is the privacy loss of one
+    person joining or leaving, which is what a release spends."""
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
+    space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
+    return dp.m.make_laplace(*space, scale=CHANGE_COUNTS_SENSITIVITY / epsilon)
+
+
 @dataclass(frozen=True)
 class NoisyRelease:
-    epsilon: float
-    counts: list[int]  # improved, no meaningful change, deteriorated, each with noise
+    epsilon: float  # what the release spent, as OpenDP computes it
+    counts: list[int | None]  # improved, unchanged, deteriorated; None below the threshold
+    released_at: datetime
+    new: bool  # made by this request (the budget was spent now), or kept from before
 
 
 def noisy_changes(
     report: selectors.InstrumentReport,
     *,
     program: Program,
-    since: date | datetime,
-    until: date | datetime,
+    since: date,
+    until: date,
     epsilon: float,
+    actor=None,
 ) -> NoisyRelease | None:
-    """The three change counts of one instrument with discrete Laplace noise of scale 1/ε
-    (each person is in exactly one of them, so the three together spend ε of privacy budget).
-    The release is kept, so looking again returns the same numbers instead of spending the
-    budget again and letting the noise be averaged away. None when OpenDP is not installed."""
+    """The three change counts of one measure with discrete Laplace noise (OpenDP), spending ε
+    of privacy budget once for the three together. The release is kept (`PrivateRelease`), so
+    looking again returns the same numbers and spends nothing more; each new release is in the
+    audit trail with its ε.
+
+    What is shown follows REFERENCES §9 like the exact figures: a noisy count below the
+    suppression threshold (zero and negatives included) is shown as "fewer than N", never as a
+    small number — post-processing, which costs no privacy. There is no noisy release where the
+    exact report hides the number of people with a follow-up: those are too few for noise to
+    say anything true. None when OpenDP is not installed."""
     if not differential_privacy_available() or epsilon <= 0:
         return None
-    key = f"hearth:dp:{program.pk}:{report.instrument}:{since}:{until}:{epsilon}"
-    kept = cache.get(key)
-    if kept is not None:
-        return NoisyRelease(epsilon=epsilon, counts=list(kept))
-    try:
-        import opendp.prelude as dp
-
-        dp.enable_features("contrib")
-        space = dp.atom_domain(T=int), dp.absolute_distance(T=int)
-        measurement = dp.m.make_laplace(*space, scale=1.0 / epsilon)
-        counts = [max(0, int(measurement(int(row[0])))) for row in report.changes.cells]
-    except Exception:  # an OpenDP without this interface: say it is not available
+    if report.people_with_follow_up is None:
         return None
-    cache.set(key, counts, RELEASE_CACHE_SECONDS)
-    return NoisyRelease(epsilon=epsilon, counts=counts)
+    key = {
+        "program": program,
+        "instrument": report.instrument,
+        "since": since,
+        "until": until,
+        "epsilon": epsilon,
+    }
+    kept = PrivateRelease.objects.filter(**key).first()
+    new = kept is None
+    if new:
+        measurement = release_measurement(epsilon)
+        spent = float(measurement.map(CHANGE_COUNTS_SENSITIVITY))
+        noisy = [int(value) for value in measurement([int(row[0]) for row in report.changes.cells])]
+        with transaction.atomic():
+            kept, new = PrivateRelease.objects.get_or_create(
+                **key, defaults={"counts": noisy, "released_by": actor}
+            )
+            if new:
+                audit.record(
+                    actor=actor,
+                    action="hearth.outcomes.report.released",
+                    target=program,
+                    organization=program.organization_id,
+                    detail={
+                        "instrument": report.instrument,
+                        "since": since.isoformat(),
+                        "until": until.isoformat(),
+                        "epsilon": spent,
+                    },
+                )
+    limit = threshold()
+    return NoisyRelease(
+        epsilon=kept.epsilon,
+        counts=[value if value >= limit else None for value in kept.counts],
+        released_at=kept.released_at,
+        new=new,
+    )
+
+
+def privacy_budget_spent(program: Program) -> float:
+    """The privacy budget every noisy release of the program has spent so far, added up
+    (releases for different measures, periods or budgets each spend their own)."""
+    return float(
+        PrivateRelease.objects.filter(program=program).aggregate(spent=Sum("epsilon"))["spent"] or 0
+    )

@@ -212,3 +212,33 @@ class SelfAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"Self-assessment {self.id}"
+
+
+class PrivateRelease(models.Model):
+    """A differentially private release of one program report's change counts (improved, no
+    meaningful change, deteriorated) for one measure, period and privacy budget: kept, so that
+    looking again shows the same noisy numbers instead of spending the budget again and letting
+    the noise be averaged away. The epsilon is what OpenDP says the release spent."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(max_length=20)
+    since = models.DateField()
+    until = models.DateField()
+    epsilon = models.FloatField()
+    # The noisy counts as released, before hiding those below the suppression threshold.
+    counts = models.JSONField()
+    released_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "instrument", "since", "until", "epsilon"],
+                name="one_private_release",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.since} to {self.until} ε={self.epsilon}"

@@ -233,16 +233,19 @@ class ReportForm(HearthForm):
 @require_GET
 def program_report(request, slug, program_id):
     organization, program = impact.program_for_admin(request.user, slug, program_id)
+    dp_available = impact.differential_privacy_available()
     form = ReportForm(request.GET if request.GET else None)
+    if not dp_available:
+        # Without OpenDP the page simply offers no noisy release.
+        del form.fields["release"], form.fields["epsilon"]
     today = timezone.localdate()
     valid = not form.is_bound or form.is_valid()
     data = form.cleaned_data if form.is_bound and valid else {}
     until_day = data.get("until") or today
     since_day = data.get("since") or until_day - timedelta(days=REPORT_DAYS)
     reports = []
-    noisy_requested = data.get("release") == "noisy"
+    noisy_requested = dp_available and data.get("release") == "noisy"
     epsilon = float(data.get("epsilon") or impact.EPSILON_CHOICES[1])
-    dp_available = impact.differential_privacy_available()
     if valid:
         zone = timezone.get_current_timezone()
         since = datetime.combine(since_day, time.min, tzinfo=zone)
@@ -252,16 +255,22 @@ def program_report(request, slug, program_id):
         ):
             noisy = (
                 impact.noisy_changes(
-                    report, program=program, since=since_day, until=until_day, epsilon=epsilon
+                    report,
+                    program=program,
+                    since=since_day,
+                    until=until_day,
+                    epsilon=epsilon,
+                    actor=request.user,
                 )
-                if noisy_requested and dp_available
+                if noisy_requested
                 else None
             )
             reports.append(
                 {
                     "report": report,
                     "changes": _table(report.changes, CHANGE_LABELS),
-                    "noisy": (
+                    "noisy": noisy,
+                    "noisy_rows": (
                         list(zip(CHANGE_LABELS.values(), noisy.counts, strict=True))
                         if noisy
                         else None
@@ -283,6 +292,7 @@ def program_report(request, slug, program_id):
             "noisy_requested": noisy_requested,
             "dp_available": dp_available,
             "epsilon": epsilon,
+            "budget_spent": impact.privacy_budget_spent(program) if noisy_requested else None,
         },
     )
 

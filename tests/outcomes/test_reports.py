@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from hearth.accounts.models import Role
 from hearth.core.models import AuditRecord
-from hearth.outcomes import form_services, impact, selectors
+from hearth.outcomes import form_services, selectors
 from hearth.outcomes.models import EvaluationScore, Program, SelfAssessment
 from tests.conftest import sign_in
 from tests.factories import NetworkMembershipFactory
@@ -159,33 +159,6 @@ def test_a_bad_period_is_a_plain_error_and_no_report(
     assert message in text_of(response)
     assert "change from baseline to follow-up" not in text_of(response)
     assert not AuditRecord.objects.filter(action="hearth.outcomes.report.viewed").exists()
-
-
-def test_the_differential_privacy_release_is_not_available_without_opendp(
-    admin_client, organization, program
-):
-    assert impact.differential_privacy_available() is False
-    add_scores(program, "who-5", [(40, 60)] * 12)
-
-    response = admin_client.get(report_url(organization, program, release="noisy", epsilon="1"))
-
-    page = text_of(response)
-    assert "A differentially private release is not available on this installation." in page
-    assert "Not available on this installation: it needs the OpenDP library" in page
-    assert "differentially private counts (epsilon" not in page
-    # The exact, suppressed figures are still there.
-    assert ("Total", "12") in table_cells(
-        response, "WHO-5 Well-Being Index: change from baseline to follow-up"
-    )
-    [report] = selectors.program_report(
-        program, since=timezone.now() - timedelta(days=365), until=timezone.now()
-    )
-    assert (
-        impact.noisy_changes(
-            report, program=program, since=timezone.now(), until=timezone.now(), epsilon=1.0
-        )
-        is None
-    )
 
 
 @pytest.mark.parametrize("role", ["practitioner", "peer_supporter", "viewer"])
