@@ -188,9 +188,10 @@ def referral_transition(
     `expected_version` is the version the actor's form was filled in against: if the referral
     changed since, nothing is overwritten and the refusal says so."""
     with transaction.atomic():
-        referral = Referral.objects.select_for_update(of=("self",)).filter(pk=referral_id).first()
-        if referral is None:
-            raise ReferralNotFound()
+        try:
+            referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral_id)
+        except (Referral.DoesNotExist, ValueError, ValidationError):
+            raise ReferralNotFound() from None
         side = side or side_of(actor, organization, referral, role=actor_role)
         if side is None:
             raise ReferralNotFound()
@@ -722,11 +723,14 @@ def api_token_authenticate(token: str):
     role = Membership.objects.filter(
         user_id=models.OuterRef("user_id"), organization_id=models.OuterRef("organization_id")
     ).values("role")[:1]
-    record = (
-        ApiToken.objects.filter(token_hash=_token_digest(token or ""), revoked_at__isnull=True)
-        .select_related("organization", "user")
-        .annotate(role=models.Subquery(role))
-        .first()
+    # [:1] rather than first(): the digest is unique, so ordering would only cost time.
+    record = next(
+        iter(
+            ApiToken.objects.filter(token_hash=_token_digest(token or ""), revoked_at__isnull=True)
+            .select_related("organization", "user")
+            .annotate(role=models.Subquery(role))[:1]
+        ),
+        None,
     )
     if record is None or not record.user.is_active or not record.organization.is_active:
         return None
