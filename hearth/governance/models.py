@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hearth.accounts.models import Network, Organization
 
@@ -121,10 +122,10 @@ class Proposal(models.Model):
         RANKED = "ranked", _("Ranked choice")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("proposal status", "Open")
         HELD = "held", _("Held by a block or objection")
         CLOSED = "closed", _("Closed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("proposal status", "Withdrawn")
         SUPERSEDED = "superseded", _("Replaced by an amended version")
         ESCALATED = "escalated", _("Escalated to the wider circle")
 
@@ -423,7 +424,7 @@ class Expense(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PENDING = "pending", _("Waiting for approval")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("expense status", "Approved")
         PAID = "paid", _("Paid")
         REJECTED = "rejected", _("Not approved")
         CANCELLED = "cancelled", _("Cancelled")
