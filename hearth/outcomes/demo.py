@@ -4,7 +4,8 @@ check-ins, so Sam's own pages (sign-in "sam-river", see hearth.people.demo) at /
 and /me/progress/, and Naomi's view of Sam's record, show a real series with a meaningful
 improvement between the two. Harbor House also has one uploaded XLSForm for check-ins, the
 "Weekly check-in" (`data/weekly_check_in.xlsx`, English and Spanish), which Sam may start from
-their own pages and staff may offer.
+their own pages and staff may offer; Naomi has offered it to Sam, who has not answered it yet
+(a started check-in, on Sam's pages and on Naomi's view of Sam's record).
 
 Everything goes through the outcomes services (enrolment, schedule, check-ins with their sealed
 answers and scores, audited like real ones), with two demo-only exceptions: Harbor House has no
@@ -115,7 +116,7 @@ def load(*, organizations: dict[str, Organization] | None = None) -> None:
         return
     operator = User.objects.filter(is_superuser=True, is_demo=True).order_by("date_joined").first()
     program = _program(holder, operator)
-    _custom_form(holder, operator)
+    custom_form = _custom_form(holder, operator)
     # Staff find Sam by name, as they would before enrolling them.
     found = access.find_people(user=naomi, organization=holder, query="Sam River")
     if not found:
@@ -136,3 +137,5 @@ def load(*, organizations: dict[str, Organization] | None = None) -> None:
     )
     # Four weeks after the last check-in: due now.
     CheckInSchedule.objects.filter(pk=schedule.pk).update(next_due_at=timezone.now())
+    # The weekly check-in, offered and not answered yet.
+    services.checkin_start_by_staff(actor=naomi, enrolment=enrolment, form=custom_form)

@@ -1,11 +1,11 @@
 """Check-ins in a real browser, against the demo network: a person completes a WHO-5 check-in
-in their own pages and sees their progress chart, and a check-in with a skipped question is kept
-without a score.
+in their own pages, then the custom-form check-in their practitioner offered, skipping one
+question (one the form marks required), and sees their progress chart, its table and their
+answers; and a WHO-5 check-in with a skipped question is kept without a score.
 
 The demo (`hearth demo`, hearth/outcomes/demo.py) enrols Sam River's Harbor House record in a
-wellbeing program with a WHO-5 check-in due, after two earlier ones (36 % and 48 %). Skipping a
-question of a custom form (XLSForm) waits for the form pages; here the skipped question is a
-WHO-5 one."""
+wellbeing program with a WHO-5 check-in due, after two earlier ones (36 % and 48 %), and Naomi
+has offered Sam Harbor House's uploaded "Weekly check-in" (an XLSForm)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def start_who5(page, base: str):
     return submit(page, "main section:has-text('Wellbeing circle') button[type=submit]")
 
 
-def test_a_person_completes_a_who5_check_in_and_sees_their_progress_chart(
+def test_a_person_completes_a_who5_and_a_custom_form_check_in_and_sees_their_progress(
     new_context, hearth_server
 ):
     base = hearth_server.url
@@ -94,6 +94,45 @@ def test_a_person_completes_a_who5_check_in_and_sees_their_progress_chart(
     assert "You have 3 scored WHO-5 check-ins" in summary
     assert "Your latest score is 80: Wellbeing holding up." in summary
     report["/me/progress/"] = check_page(page, watcher, lang="en")
+
+    # When they continue the weekly check-in Naomi offered (a custom form)...
+    page.goto(f"{base}/me/check-ins/")
+    page.get_by_role("link", name="Continue the Weekly check-in check-in").click()
+    page.wait_for_load_state()
+    assert_neutral_title(page)
+    assert "Weekly check-in" in main.inner_text()
+    assert "A few questions about your week." in main.inner_text()
+    assert page.get_by_label("What else helped?").count() == 0
+    report["custom form"] = check_page(page, watcher, lang="en")
+    page.get_by_label("Mixed", exact=True).check()
+    page.get_by_label("On how many of the last 7 nights did you sleep well?").fill("5")
+    page.get_by_label("Being outdoors").check()
+    page.get_by_label("Something else").check()
+    response = submit(page, "main form:has(fieldset) button[type=submit]")
+
+    # ..."Something else" brings up its question on the server, nothing saved yet...
+    assert urlsplit(page.url).path.startswith("/me/check-ins/"), describe(page, response)
+    assert "Your answers brought up more questions." in main.inner_text()
+    report["custom form, a question brought up"] = check_page(page, watcher, lang="en")
+    page.get_by_label("What else helped?").fill("A walk by the river")
+    # ...and they skip the last question, which the form marks required.
+    assert page.get_by_label("Is there anything you would like us to know?").input_value() == ""
+    response = submit(page, "main form:has(fieldset) button[type=submit]")
+
+    # Then their progress shows the chart and table as before, and the form's answers with the
+    # skipped question marked.
+    assert urlsplit(page.url).path == "/me/progress/", describe(page, response)
+    assert "Thank you. Your answers are saved." in main.inner_text()
+    assert page.locator("section[data-measure='who-5'] svg[role=img]").is_visible()
+    assert page.locator("section[data-measure='who-5'] tbody tr").count() == 3
+    answers = page.locator("[data-form-check-ins] dl").first
+    assert "Mixed" in answers.inner_text() and "A walk by the river" in answers.inner_text()
+    assert "Being outdoors, Something else" in answers.inner_text()
+    skipped = answers.locator("[data-skipped]")
+    assert skipped.count() == 1
+    assert "Is there anything you would like us to know?" in skipped.inner_text()
+    assert "Skipped" in skipped.inner_text()
+    report["/me/progress/ with a form"] = check_page(page, watcher, lang="en")
     assert_no_problems(report)
 
 

@@ -299,10 +299,17 @@ def test_the_demo_gives_sam_river_a_due_check_in_and_two_earlier_ones_once(clien
     load_demo()
     load_demo()
 
-    check_ins = CheckIn.objects.filter(person__portal_link__account__sign_in_name="sam-river")
-    assert [(c.instrument, c.status, c.person.holder.slug) for c in check_ins] == [
-        ("who-5", "completed", "harbor-house")
-    ] * 2
+    check_ins = CheckIn.objects.filter(
+        person__portal_link__account__sign_in_name="sam-river"
+    ).select_related("form")
+    assert [
+        (c.instrument, c.form.form_id if c.form else "", c.status, c.person.holder.slug)
+        for c in check_ins
+    ] == [
+        ("", "weekly_check_in", "open", "harbor-house"),
+        ("who-5", "", "completed", "harbor-house"),
+        ("who-5", "", "completed", "harbor-house"),
+    ]
     [schedule] = CheckInSchedule.objects.filter(enrolment__person=check_ins[0].person)
     assert (schedule.every_days, schedule.instrument) == (28, "who-5")
     assert verify_chain().intact
@@ -314,4 +321,5 @@ def test_the_demo_gives_sam_river_a_due_check_in_and_two_earlier_ones_once(clien
     page = text(client.get("/me/check-ins/"))
     progress = text(client.get("/me/progress/"))
     assert "Wellbeing circle" in page and "Due now" in page
+    assert "Continue the Weekly check-in check-in started on" in page
     assert "Meaningful improvement (+12)" in progress
