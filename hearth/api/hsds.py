@@ -23,6 +23,7 @@ from ninja import NinjaAPI
 
 from hearth.directory import hsds, search, selectors
 from hearth.directory.models import (
+    Address,
     Location,
     Organization,
     Service,
@@ -267,24 +268,30 @@ def service(request, service_id: str):
     return hsds.service_to_hsds(found, full=True)
 
 
-def _sal_queryset(request: HttpRequest) -> QuerySet[ServiceAtLocation]:
-    filters = Q()
-    wants_service_filter = any(
-        _text(request, name)
-        for name in (
-            "search",
-            "taxonomy_term_id",
-            "taxonomy_id",
-            "organization_id",
-            "modified_after",
-        )
-    )
-    if wants_service_filter:
-        query = _service_query(request, page=1, per_page=1)
-        filters &= Q(service_id__in=_all_ids(query))
+SERVICE_FILTERS = ("search", "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after")
+SAL_ORDER = ("service__name", "id")
+# Up to this many matching services, their ids go to the database; beyond, the listing walks
+# the services in name order and lets the engine say which of them match.
+SAL_FEW_SERVICES = 1000
+# ... unless the walk would read more services than this to reach the page asked for.
+SAL_WALK_LIMIT = 20_000
+# Near a place or in a postcode, with a search: the engine checks each service found there,
+# up to this many rows; beyond, the matching services' ids go to the database. When fewer
+# services match overall than this many times the services found there, listing the matches
+# is cheaper than checking each.
+SAL_CHECK_LIMIT = 20_000
+SAL_LIST_FACTOR = 2
+
+
+def _sal_filters(request: HttpRequest) -> tuple[search.SearchQuery | None, Q]:
+    """What restricts the service_at_locations: a search over their services (None when no
+    service parameter is given) and a condition on their locations."""
+    service_query = None
+    if any(_text(request, name) for name in SERVICE_FILTERS):
+        service_query = _service_query(request, page=1, per_page=1)
     postcode = _text(request, "postcode")
     proximity = _text(request, "proximity")
-    queryset = ServiceAtLocation.objects.filter(filters)
+    where = Q()
     if proximity and not postcode:
         raise BadParameter("proximity", "needs a postcode to measure from.")
     if postcode and proximity:
@@ -307,12 +314,91 @@ def _sal_queryset(request: HttpRequest) -> QuerySet[ServiceAtLocation]:
             for location_id, lat, lon in near
             if search.distance_m(origin, (lat, lon)) <= metres
         ]
-        queryset = queryset.filter(location_id__in=within)
+        where = Q(location_id__in=within)
     elif postcode:
-        queryset = queryset.filter(
-            location__addresses__postal_code__iexact=postcode, location__is_confidential=False
+        # Confidential locations have no address rows; the condition says so again.
+        where = Q(
+            location_id__in=Address.objects.filter(
+                postal_code__iexact=postcode, location__is_confidential=False
+            ).values("location_id")
         )
-    return queryset.order_by("service__name", "id").distinct()
+    return service_query, where
+
+
+def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list[UUID]]:
+    """How many service_at_locations the request asks for, and the ids of those in
+    [start, stop) of the listing order (service name, then id).
+
+    The services' filters are answered by the search engine. Handing the database every
+    matching service id (tens of thousands for a common word) and sorting their rows by
+    service name cost about a second at 100,000 services, so instead: the total is counted
+    in the engine; a page is found by walking the services in name order (an index) and
+    asking the engine which of each batch match; near a place or in a postcode, the engine
+    checks the services found there. Only small sets of matches go to the database by id."""
+    service_query, where = _sal_filters(request)
+    rows = ServiceAtLocation.objects.filter(where).order_by(*SAL_ORDER)
+    if service_query is None:
+        if not where and stop <= SAL_WALK_LIMIT:
+            return ServiceAtLocation.objects.count(), _sal_walk(None, stop, 1.0)[start:stop]
+        return rows.count(), list(rows.values_list("id", flat=True)[start:stop])
+    if where:
+        found = list(rows.values_list("id", "service_id")[: SAL_CHECK_LIMIT + 1])
+        if len(found) <= SAL_CHECK_LIMIT:
+            candidates = {service for _i, service in found}
+            services, _rows = search.count_matches(service_query)
+            if services <= SAL_LIST_FACTOR * len(candidates):
+                kept = set(_all_ids(service_query)) if services else set()
+            else:
+                kept = search.matching_ids(service_query, candidates)
+            ids = [i for i, service in found if service in kept]
+            return len(ids), ids[start:stop]
+        rows = rows.filter(service_id__in=_all_ids(service_query))
+        return rows.count(), list(rows.values_list("id", flat=True)[start:stop])
+    services, total = search.count_matches(service_query)
+    if not services:
+        return 0, []
+    share = services / max(search.indexed_count(), services)
+    if services > SAL_FEW_SERVICES and stop / share <= SAL_WALK_LIMIT:
+        return total, _sal_walk(service_query, stop, share)[start:stop]
+    rows = rows.filter(service_id__in=_all_ids(service_query))
+    return total, list(rows.values_list("id", flat=True)[start:stop])
+
+
+def _sal_walk(query: search.SearchQuery | None, stop: int, share: float) -> list[UUID]:
+    """The first `stop` service_at_location ids in listing order whose services match `query`
+    (None: every service), reading services in name order in growing batches. `share` is
+    about the part of all services that match, to size the first batch.
+
+    Each batch is completed to the end of its last name, so that the rows of services with
+    the same name are ordered among themselves by id, as the database orders them; names are
+    compared by the database (its collation), never in Python."""
+    services = Service.objects.order_by("name", "id").values_list("id", "name")
+    batch = min(int(stop / share * 1.2) + 20, 5000)
+    found: list[UUID] = []
+    last_name = None
+    while len(found) < stop:
+        page = services if last_name is None else services.filter(name__gt=last_name)
+        read = list(page[:batch])
+        if not read:
+            break
+        last_name = read[-1][1]
+        if len(read) == batch:
+            read += list(services.filter(name=last_name, id__gt=read[-1][0]))
+        kept = search.matching_ids(query, (i for i, _n in read)) if query else None
+        rank: dict[UUID, int] = {}
+        previous = None
+        for service_id, name in read:
+            if name != previous:
+                group, previous = len(rank), name
+            if kept is None or service_id in kept:
+                rank[service_id] = group
+        if rank:
+            links = ServiceAtLocation.objects.filter(service_id__in=list(rank)).values_list(
+                "id", "service_id"
+            )
+            found += [i for _g, i in sorted((rank[service], i) for i, service in links)]
+        batch = min(batch * 2, 20_000)
+    return found[:stop]
 
 
 def _bounding_box(origin: tuple[float, float], metres: float):
@@ -321,30 +407,35 @@ def _bounding_box(origin: tuple[float, float], metres: float):
     return (origin[0] - dlat, origin[0] + dlat), (origin[1] - dlon, origin[1] + dlon)
 
 
+def _sal_all_ids(request: HttpRequest) -> list[UUID]:
+    """Every service_at_location id the request asks for, in listing order (format=ndjson)."""
+    service_query, where = _sal_filters(request)
+    rows = ServiceAtLocation.objects.filter(where).order_by(*SAL_ORDER)
+    if service_query is None:
+        return list(rows.values_list("id", flat=True))
+    found = list(rows.values_list("id", "service_id"))
+    kept = set(_all_ids(service_query))
+    return [i for i, service in found if service in kept]
+
+
 @api.get("/service_at_locations", operation_id="getPaginatedListOfServiceAtLocation")
 def service_at_locations(request):
     output = _format(request)
     page, per_page = _paging(request)
     full = _bool(request, "full")
-    queryset = _sal_queryset(request)
 
-    def render(items):
+    def render(ids):
         prefetched = hsds.prefetch_for_service_at_locations(
-            ServiceAtLocation.objects.filter(pk__in=[i.pk for i in items]), full=full
+            ServiceAtLocation.objects.filter(pk__in=ids), full=full
         )
-        ordered = _in_order(prefetched, [i.pk for i in items])
-        return [hsds.service_at_location_to_hsds(item, full=full) for item in ordered]
+        ordered = _in_order(prefetched, ids)
+        return hsds.service_at_locations_to_hsds(ordered, full=full)
 
     if output == "ndjson":
-        ids = list(queryset.values_list("id", flat=True))
-        return stream(
-            document
-            for chunk in chunked(ids)
-            for document in render([ServiceAtLocation(pk=i) for i in chunk])
-        )
-    total = queryset.count()
-    items = list(queryset[(page - 1) * per_page : page * per_page])
-    return page_body(render(items), total=total, page=page, per_page=per_page)
+        ids = _sal_all_ids(request)
+        return stream(document for chunk in chunked(ids) for document in render(chunk))
+    total, ids = _sal_listing(request, (page - 1) * per_page, page * per_page)
+    return page_body(render(ids), total=total, page=page, per_page=per_page)
 
 
 @api.get("/service_at_locations/{sal_id}", operation_id="getServiceAtLocationWithNestedDataById")

@@ -171,6 +171,8 @@ class Service(HsdsRecord):
 
     class Meta:
         ordering = ["name"]
+        # The service_at_locations API lists in service-name order, a page at a time.
+        indexes = [models.Index(fields=["name", "id"], name="directory_service_name_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -199,6 +201,12 @@ class Location(HsdsRecord):
     # coordinates; the public sees `coarse_area` and reaches it through a front-door contact.
     is_confidential = models.BooleanField(default=False)
     coarse_area = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        # Proximity in the service_at_locations API starts from a bounding box.
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="directory_location_lat_lon_idx")
+        ]
 
     def __str__(self) -> str:
         return self.name or str(self.id)

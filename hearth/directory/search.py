@@ -138,6 +138,9 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("min_age", fast=True, indexed=True)
     builder.add_integer_field("max_age", fast=True, indexed=True)
     builder.add_integer_field("modified", fast=True, indexed=True)
+    # How many service_at_location rows the service has: the service_at_locations API counts
+    # its results by summing this over the matching services, without listing them.
+    builder.add_integer_field("locations", fast=True)
     return builder.build()
 
 
@@ -146,6 +149,10 @@ _lock = threading.Lock()
 _index: tantivy.Index | None = None
 _index_path: Path | None = None
 _index_version: float = 0.0
+
+
+class IndexOutdated(RuntimeError):
+    """The index on disk was built with another schema (an earlier version of Hearth)."""
 
 
 def index_dir() -> Path:
@@ -161,7 +168,15 @@ def _open(create: bool = False) -> tantivy.Index:
             path.mkdir(parents=True, exist_ok=True)
             if not create and not tantivy.Index.exists(str(path)):
                 create = True
-            index = tantivy.Index(SCHEMA, path=str(path), reuse=not create)
+            try:
+                index = tantivy.Index(SCHEMA, path=str(path), reuse=not create)
+            except ValueError as error:
+                if "schema does not match" not in str(error):
+                    raise
+                raise IndexOutdated(
+                    f"The search index in {path} was built by an earlier version of Hearth: "
+                    "run `hearth search-index rebuild`."
+                ) from error
             for name, analyzer in ANALYZERS.items():
                 index.register_tokenizer(name, analyzer)
             _index, _index_path, _index_version = index, path, 0.0
@@ -304,7 +319,8 @@ def build_document(
         slots |= week_slots(schedule)
     points: list[tuple[float, float]] = []
     cells: set[str] = set()
-    for sal in service.service_at_locations.all():
+    service_at_locations = service.service_at_locations.all()
+    for sal in service_at_locations:
         location = sal.location
         for schedule in list(sal.schedules.all()) + list(location.schedules.all()):
             slots |= week_slots(schedule)
@@ -330,6 +346,7 @@ def build_document(
         "min_age": service.minimum_age if service.minimum_age is not None else 0,
         "max_age": service.maximum_age if service.maximum_age is not None else UNBOUNDED_AGE,
         "modified": int(service.last_modified.timestamp()),
+        "locations": len(service_at_locations),
     }
     for n in range(MAX_POINTS):
         lat, lon = points[n] if n < len(points) else (math.nan, math.nan)
@@ -363,8 +380,12 @@ def _writer(index: tantivy.Index) -> tantivy.IndexWriter:
 
 
 def rebuild() -> int:
-    """Index every service from scratch. Returns how many were indexed."""
-    index = _open()
+    """Index every service from scratch. Returns how many were indexed. An index built by an
+    earlier version of Hearth (another schema) is replaced."""
+    try:
+        index = _open()
+    except IndexOutdated:
+        index = _open(create=True)
     writer = _writer(index)
     writer.delete_all_documents()
     count = 0
@@ -607,3 +628,45 @@ def search_services(query: SearchQuery) -> SearchResult:
         distances={i: d for i, (d, _s, _a) in zip(ids, page, strict=True)},
         facets=facets,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Services' locations (the service_at_locations API)
+
+
+def count_matches(query: SearchQuery) -> tuple[int, int]:
+    """(services, service_at_location rows of those services) matching a query's words and
+    filters, counted in the engine without listing them. Paging and sorting are ignored."""
+    searcher = _open().searcher()
+    built, _ranked = _build(query)
+    services = searcher.search(built, limit=1, count=True).count
+    if not services:
+        return 0, 0
+    result = searcher.aggregate(built, {"rows": {"sum": {"field": "locations"}}})
+    return services, int(result["rows"]["value"] or 0)
+
+
+MATCH_CHUNK = 1000
+
+
+def matching_ids(query: SearchQuery, candidates: Iterable[UUID]) -> set[UUID]:
+    """Which of the candidate services match a query's words and filters (paging and sorting
+    are ignored): the engine checks only those, whatever the number of matches overall."""
+    candidates = list(dict.fromkeys(candidates))
+    if not candidates:
+        return set()
+    searcher = _open().searcher()
+    built, _ranked = _build(query)
+    found: set[UUID] = set()
+    for start in range(0, len(candidates), MATCH_CHUNK):
+        chunk = [str(i) for i in candidates[start : start + MATCH_CHUNK]]
+        among = tantivy.Query.term_set_query(SCHEMA, "id", chunk)
+        restricted = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.const_score_query(among, 0.0)),
+                (tantivy.Occur.Must, built),
+            ]
+        )
+        hits = searcher.search(restricted, limit=len(chunk), count=False).hits
+        found.update(_ids(searcher, [address for _score, address in hits]))
+    return found

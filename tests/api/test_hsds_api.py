@@ -340,3 +340,84 @@ def test_listing_many_services_uses_a_constant_number_of_queries(
 
     with django_assert_max_num_queries(len(few)):
         client.get("/api/hsds/services", {"full": "true"})
+
+
+@pytest.fixture
+def many_places():
+    """Services with repeated names (ties in the listing order), some at two locations, some
+    with no location, words shared by some of them, a postcode some of them are in."""
+    organization = DirectoryOrganizationFactory(name="Valley Services")
+    words = ["food pantry", "legal help", "food and legal help", "shelter"]
+    for number in range(36):
+        service = ServiceFactory(
+            name=f"Service {'ABC'[number % 3]}",
+            description=words[number % 4],
+            organization=organization,
+        )
+        for place in range(number % 3):  # none, one or two locations
+            link = ServiceAtLocationFactory(
+                service=service, location__latitude=45.5 + place / 100, location__longitude=-122.6
+            )
+            if number % 2:
+                Address.objects.create(
+                    location=link.location,
+                    address_1="1 Main Street",
+                    city="Millbrook",
+                    state_province="RV",
+                    postal_code="RV9 9ZZ",
+                    country="US",
+                    address_type="physical",
+                )
+    search.rebuild()
+
+
+@pytest.mark.parametrize(
+    "few, walk_limit, list_factor",
+    [(1000, 20_000, 2), (0, 20_000, 0), (0, 1, 2)],
+    ids=["by-id", "walk-and-check", "long-walk"],
+)
+def test_service_at_locations_pages_match_the_plain_query(
+    client, many_places, monkeypatch, few, walk_limit, list_factor
+):
+    """Whichever way a page is found (matches' ids to the database, a walk over the services
+    in name order, the engine checking the services of a place), it is the page the plain
+    query gives: same total, same rows, same order (service name, then id)."""
+    from hearth.api import hsds as hsds_api
+    from hearth.directory.models import ServiceAtLocation
+
+    monkeypatch.setattr(hsds_api, "SAL_FEW_SERVICES", few)
+    monkeypatch.setattr(hsds_api, "SAL_WALK_LIMIT", walk_limit)
+    monkeypatch.setattr(hsds_api, "SAL_LIST_FACTOR", list_factor)
+    monkeypatch.setattr(search, "MATCH_CHUNK", 5)
+    everything = ServiceAtLocation.objects.order_by("service__name", "id")
+    postcode = everything.filter(location__addresses__postal_code="RV9 9ZZ")
+    cases = [
+        ({}, everything),
+        ({"search": "food"}, everything.filter(service__description__contains="food")),
+        ({"search": "legal"}, everything.filter(service__description__contains="legal")),
+        ({"search": "nothingmatches"}, everything.none()),
+        ({"postcode": "RV9 9ZZ"}, postcode),
+        (
+            {"postcode": "RV9 9ZZ", "search": "food"},
+            postcode.filter(service__description__contains="food"),
+        ),
+        (
+            {"postcode": "RV9 9ZZ", "proximity": "100000", "search": "legal"},
+            everything.filter(service__description__contains="legal"),
+        ),
+    ]
+    for params, expected in cases:
+        expected_ids = [str(i) for i in expected.values_list("id", flat=True)]
+        for per_page in (1, 4, 7):
+            for page in range(1, len(expected_ids) // per_page + 3):
+                body = client.get(
+                    "/api/hsds/service_at_locations", {**params, "page": page, "per_page": per_page}
+                ).json()
+                assert body["total_items"] == len(expected_ids), params
+                start = (page - 1) * per_page
+                assert [item["id"] for item in body["contents"]] == expected_ids[
+                    start : start + per_page
+                ], (params, page, per_page)
+        streamed = client.get("/api/hsds/service_at_locations", {**params, "format": "ndjson"})
+        lines = b"".join(streamed.streaming_content).decode().splitlines()
+        assert [json.loads(line)["id"] for line in lines] == expected_ids, params
