@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditRecord
@@ -181,10 +181,7 @@ def record_many(entries: list[Entry]) -> list[AuditRecord]:
 
 def write_chained(built: list[AuditRecord]) -> None:
     """Chain `built` after the newest record and write them, in the caller's transaction."""
-    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-        id=1, defaults={"last_hash": GENESIS_HASH}
-    )
-    previous_hash = head.last_hash
+    previous_hash = _lock_chain_head()
     now = timezone.now()
     for entry in built:
         entry.recorded_at = now
@@ -194,9 +191,31 @@ def write_chained(built: list[AuditRecord]) -> None:
         built[0].save()
     else:
         AuditRecord.objects.bulk_create(built)
-    AuditChainHead.objects.filter(id=1).update(
-        last_sequence=built[-1].sequence, last_hash=built[-1].record_hash
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_auditchainhead SET last_sequence = %s, last_hash = %s WHERE id = 1",
+            [built[-1].sequence, built[-1].record_hash],
+        )
+
+
+# The chain head (table core_auditchainhead) is read and moved on every audited transaction, so
+# in plain SQL: the ORM's query building cost more than the statements themselves.
+
+
+def _lock_chain_head() -> str:
+    """Lock the chain head until the transaction ends; the newest record's hash."""
+    select = "SELECT last_hash FROM core_auditchainhead WHERE id = 1"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            select + " FOR UPDATE" if connection.features.has_select_for_update else select
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+        id=1, defaults={"last_hash": GENESIS_HASH}
     )
+    return head.last_hash
 
 
 @dataclass(frozen=True)
