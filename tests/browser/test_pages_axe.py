@@ -5,6 +5,8 @@ violations included)."""
 from __future__ import annotations
 
 import os
+import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -51,6 +53,48 @@ REFERRAL_STARTS = {
     "peer-supporter": ["/organizations/kindred-peer-network/referrals/"],
 }
 
+# Outcomes pages each role reaches first: programs and their reports, custom forms (upload,
+# list, preview), the standards self-assessment (the organization's, a new one, the network's),
+# safety follow-ups and the public impact page with its DHIS2 links. Sam River's check-ins and
+# the custom-form questionnaire Naomi offered them (demo) are found by links before the crawl
+# (`outcomes_starts`): their addresses hold ids.
+OUTCOMES_STARTS = {
+    "anonymous": ["/impact/riverbend-valley/"],
+    "coordinator": [
+        "/organizations/riverbend-valley-hub/programs/",
+        "/organizations/riverbend-valley-hub/forms/",
+        "/organizations/riverbend-valley-hub/self-assessment/",
+        "/organizations/riverbend-valley-hub/self-assessment/new/",
+        "/networks/riverbend-valley/self-assessment/",
+        "/impact/riverbend-valley/",
+    ],
+    "practitioner": [
+        "/organizations/harbor-house/self-assessment/",
+        "/organizations/harbor-house/safety-alerts/",
+    ],
+}
+PERSON_LINK = re.compile(r"/organizations/harbor-house/people/[0-9a-f-]{36}/$")
+CHECK_IN_LINK = re.compile(
+    r"/organizations/harbor-house/people/[0-9a-f-]{36}/check-ins/[0-9a-f-]{36}/$"
+)
+
+
+def outcomes_starts(page, base: str, role: str) -> list[str]:
+    """The role's outcomes start pages; for the practitioner also Sam River's check-ins, their
+    progress and the custom-form check-in offered to them, found by following links."""
+    starts = list(OUTCOMES_STARTS.get(role, []))
+    if role != "practitioner":
+        return starts
+    page.goto(f"{base}/organizations/harbor-house/people/?q=Sam+River")
+    hrefs = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.href)")
+    record = next(urlsplit(href).path for href in hrefs if PERSON_LINK.search(href))
+    page.goto(f"{base}{record}check-ins/")
+    hrefs = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.href)")
+    offered = [urlsplit(href).path for href in hrefs if CHECK_IN_LINK.search(href)]
+    assert offered, f"no started check-in is linked from {record}check-ins/"
+    return [*starts, f"{record}check-ins/", f"{record}progress/", *offered]
+
+
 CRAWLS = [(role, "en") for role in ROLES] + [("anonymous", "es"), ("coordinator", "es")]
 
 
@@ -69,6 +113,8 @@ def test_every_reachable_page(role, lang, new_context, signed_in_state, hearth_s
             *DIRECTORY_STARTS,
         ]
     page = context.new_page()
+    outcomes = outcomes_starts(page, hearth_server.url, role)
+    start = [*start[:1], *outcomes, *start[1:]]
     watcher = ConsoleWatcher(page)
     result = crawl(
         page,
@@ -89,6 +135,10 @@ def test_every_reachable_page(role, lang, new_context, signed_in_state, hearth_s
         assert "/my/" in result.visited, (
             f"the signed-in session did not open /my/: {result.visited}"
         )
+    visited = {label.split(" -> ")[0] for label in result.visited}
+    assert not [path for path in outcomes if path not in visited], (
+        f"the crawl did not check every outcomes page: {sorted(set(outcomes) - visited)}"
+    )
     assert_no_problems(result.report)
 
 
