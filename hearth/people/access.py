@@ -1,7 +1,8 @@
 """The access gate: the only way any code reads a person.
 
 Every read goes through `access_person()` (one record), `people_held_by()` (a list page),
-`find_people()` (exact lookups) or `access_own_record()` (the person themselves). Each decides
+`find_people()` (exact lookups), `access_own_record()` (the person themselves) or
+`open_for_change()` (the holder's staff changing something that reads the record too). Each decides
 with `decide()`, decrypts only the categories the decision allows, and writes the audit record
 in the same transaction. A refusal is recorded too, and raises `PersonNotFound`, which looks
 exactly like a record that does not exist.

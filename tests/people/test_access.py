@@ -1,4 +1,5 @@
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 from django.utils import timezone
@@ -334,3 +335,43 @@ class TestListsAndLookups:
             for r in access.find_people(user=worker, organization=holder, query="wren")
         ] == ["Wren"]
         assert access.find_people(user=worker, organization=holder, query="robin") == []
+
+
+class TestOpenForChange:
+    """The holder's staff changing something that also reads the record (making a referral)."""
+
+    def test_the_holders_staff_get_the_row_and_the_record_with_one_read_recorded(self):
+        holder = OrganizationFactory()
+        worker = staff(holder)
+        person = make_person(holder, by=worker, name="Robin")
+
+        row, record = access.open_for_change(
+            user=worker, organization=holder, person_id=person.id, purpose=Purpose.REFERRAL
+        )
+
+        assert row.pk == record.id == person.id
+        assert record.chosen_name == "Robin"
+        [read] = audit_rows("hearth.people.person.read")
+        assert (read.target_id, read.purpose, read.detail["basis"]) == (
+            str(person.id),
+            "referral",
+            "holder:practitioner",
+        )
+
+    def test_a_recipient_under_consent_is_refused_as_not_found_and_the_refusal_recorded(self):
+        holder, recipient = OrganizationFactory(), OrganizationFactory()
+        person = make_person(holder, name="Robin")
+        grant(person, recipient, categories=("identity", "needs"))
+        outsider = staff(recipient)
+        reads_before = len(audit_rows("hearth.people.person.read"))
+
+        with pytest.raises(access.PersonNotFound) as refused:
+            access.open_for_change(
+                user=outsider, organization=recipient, person_id=person.id, purpose="referral"
+            )
+
+        assert str(refused.value) == refusal_message(outsider, recipient, uuid4())
+        assert len(audit_rows("hearth.people.person.read")) == reads_before
+        refusals = audit_rows("hearth.people.person.refused")
+        assert refusals[0].detail == {"reason": "not-holder"}
+        assert refusals[0].target_id == str(person.id)
