@@ -15,6 +15,13 @@ audit record); and the services stamp check-ins and
 schedules with the present moment, so the demo moves the earlier check-ins back in time and
 makes the next one due now (`_backdate`), and dates the enrolment before them.
 
+At the Riverbend Valley hub, Amara's "Peer support group" has a year of WHO-5 check-ins from
+fifty participants who agreed to be counted in evaluation — every figure of the program report
+and of the network's public impact page (/impact/riverbend-valley/) is above the suppression
+threshold: 16 improved meaningfully, 12 did not change meaningfully, 11 deteriorated and 11 were
+measured once so far. Their check-ins are moved back in time within the current calendar year,
+with their evaluation scores (the impact page counts a calendar year).
+
 `load()` runs inside `hearth.accounts.demo.load_demo()`, after the referrals demo. It is
 idempotent: once the program exists, it changes nothing."""
 
@@ -29,9 +36,11 @@ from django.utils import timezone
 from hearth.accounts.models import Organization, User
 from hearth.core import audit
 from hearth.people import access
+from hearth.people import services as people_services
+from hearth.people.models import Category, Purpose
 
 from . import services
-from .models import CheckIn, CheckInSchedule, CustomForm, Enrolment, Program
+from .models import CheckIn, CheckInSchedule, CustomForm, Enrolment, EvaluationScore, Program
 from .xlsform import parse_xlsform
 
 HOLDER = "harbor-house"
@@ -52,6 +61,26 @@ EARLIER = (
     (8, {"who5_1": 2, "who5_2": 1, "who5_3": 2, "who5_4": 1, "who5_5": 3}),
     (4, {"who5_1": 3, "who5_2": 2, "who5_3": 2, "who5_4": 2, "who5_5": 3}),
 )
+
+
+HUB = "riverbend-valley-hub"
+HUB_ADMIN = "amara@hearth.example"
+HUB_PROGRAM = {
+    "name": "Peer support group",
+    "description": "A fortnightly group run by peer supporters, open to anyone in the valley.",
+}
+EVALUATION_DAYS = 90
+# WHO-5 answers (each item 0-5) giving a raw score, for baseline and follow-up: raw x 4 is the
+# percentage, and 10 points is a meaningful change.
+WHO5_RAW = {
+    8: (2, 1, 2, 1, 2),  # 32 %
+    10: (2, 2, 2, 2, 2),  # 40 %
+    12: (3, 2, 2, 2, 3),  # 48 %
+    13: (3, 3, 2, 2, 3),  # 52 %
+    14: (3, 3, 3, 2, 3),  # 56 %
+}
+# (how many participants, baseline raw, follow-up raw or None for measured once)
+HUB_SERIES = ((16, 8, 12), (12, 12, 13), (11, 14, 10), (11, 10, None))
 
 
 def is_loaded() -> bool:
@@ -103,6 +132,55 @@ def _backdate(check_in: CheckIn, weeks: int) -> None:
     CheckIn.objects.filter(pk=check_in.pk).update(started_at=when, completed_at=when)
 
 
+def _who5(raw: int) -> dict[str, int]:
+    return {f"who5_{number}": value for number, value in enumerate(WHO5_RAW[raw], start=1)}
+
+
+def _hub_program(organization: Organization, admin: User) -> None:
+    """Amara's peer support group with a year of evaluated WHO-5 check-ins (see the module's
+    docstring), every step through the services; only the dates are moved back."""
+    program = services.program_create(actor=admin, organization=organization, **HUB_PROGRAM)
+    now = timezone.now()
+    year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    # Baselines in the first half of the span, follow-ups in the second, all this year.
+    span = min(now - year_start, timedelta(days=330))
+    number = 0
+    for count, first, last in HUB_SERIES:
+        for _ in range(count):
+            number += 1
+            person = people_services.person_create(
+                actor=admin,
+                organization=organization,
+                identity={"chosen_name": f"Participant {number:02d}"},
+            )
+            people_services.consent_record(
+                actor=admin,
+                organization=organization,
+                person_id=person.id,
+                recipient_organization=organization,
+                categories=[Category.OUTCOMES],
+                purpose=Purpose.EVALUATION,
+                expires_at=now + timedelta(days=EVALUATION_DAYS),
+                attestation="Agreed at the group to be counted in evaluation",
+            )
+            enrolment = services.enrolment_start(actor=admin, program=program, person_id=person.id)
+            when = [now - span + span * (number % 25) / 50]
+            if last is not None:
+                when.append(now - span / 2 + span * (number % 20) / 50)
+            for raw, at in zip((first, last), when, strict=False):
+                started = services.checkin_start_by_staff(
+                    actor=admin, enrolment=enrolment, instrument="who-5"
+                )
+                services.checkin_complete(check_in_id=started.pk, answers=_who5(raw), actor=admin)
+                CheckIn.objects.filter(pk=started.pk).update(started_at=at, completed_at=at)
+                EvaluationScore.objects.filter(
+                    pseudonym=services.pseudonym(person.id, program.pk),
+                    program=program,
+                    at__gt=now - timedelta(minutes=5),
+                ).update(at=at)
+            Enrolment.objects.filter(pk=enrolment.pk).update(started_at=when[0])
+
+
 @transaction.atomic
 def load(*, organizations: dict[str, Organization] | None = None) -> None:
     """Add the demo program, Sam River's enrolment and earlier check-ins (once)."""
@@ -139,3 +217,7 @@ def load(*, organizations: dict[str, Organization] | None = None) -> None:
     CheckInSchedule.objects.filter(pk=schedule.pk).update(next_due_at=timezone.now())
     # The weekly check-in, offered and not answered yet.
     services.checkin_start_by_staff(actor=naomi, enrolment=enrolment, form=custom_form)
+    hub = organizations.get(HUB)
+    amara = User.objects.filter(email=HUB_ADMIN).first()
+    if hub is not None and amara is not None:
+        _hub_program(hub, amara)

@@ -302,3 +302,29 @@ def test_the_impact_figures_for_an_empty_network_are_zeros(network):
     assert figures.wellbeing_measured == 0
     assert figures.wellbeing_mean_change is None
     assert [v["value"] for v in impact.data_values(figures)] == ["0"] * 11
+
+
+def test_the_demo_network_shows_real_wellbeing_figures_and_a_real_program_report():
+    from hearth.accounts.demo import load_demo
+    from hearth.core.audit import verify_chain
+    from hearth.outcomes import demo, selectors
+
+    load_demo()
+    load_demo()  # once only
+
+    network = impact.network_for_public("riverbend-valley")
+    figures = impact.network_impact(network, year=timezone.localdate().year)
+    # 16 improved, 12 no meaningful change, 11 deteriorated, 11 measured once: all shown.
+    assert [figures.wellbeing.value(row, 0) for row in range(4)] == [16, 12, 11, 11]
+    assert figures.wellbeing_measured == 50
+    assert figures.wellbeing_improved_share == round(100 * 16 / 39)
+    assert figures.wellbeing_mean_change is not None
+    assert figures.people_served_total is not None
+    values = {(v["dataElement"], v["categoryOptionCombo"]) for v in impact.data_values(figures)}
+    assert ("HEARTH_WHO5_CHANGE", "HEARTH_IMPROVED") in values
+    [program] = Program.objects.filter(name=demo.HUB_PROGRAM["name"])
+    now = timezone.now()
+    [report] = selectors.program_report(program, since=now - timedelta(days=366), until=now)
+    assert (report.people_measured, report.people_with_follow_up) == (50, 39)
+    assert [report.changes.value(row, 0) for row in range(3)] == [16, 12, 11]
+    assert verify_chain().intact
