@@ -68,37 +68,59 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return moment
 
 
+def acknowledgement_periods(organization_ids) -> dict:
+    """Each receiving organization's acknowledgement period in working days, in one query: the
+    shortest among its networks, else the site default."""
+    ids = set(organization_ids)
+    days: dict = {}
+    for organization_id, value in Network.objects.filter(
+        memberships__organization_id__in=ids, referral_ack_working_days__isnull=False
+    ).values_list("memberships__organization_id", "referral_ack_working_days"):
+        days[organization_id] = min(value, days.get(organization_id, value))
+    default = settings.HEARTH_REFERRAL_ACK_WORKING_DAYS
+    return {organization_id: days.get(organization_id, default) for organization_id in ids}
+
+
+class DueDates:
+    """When each waiting referral should have been answered, for many referrals at once: the
+    periods of their receiving organizations are read together, not once per referral."""
+
+    def __init__(self, referrals=()):
+        self.days = acknowledgement_periods(r.receiving_organization_id for r in referrals)
+
+    def due(self, referral: Referral) -> datetime | None:
+        if referral.requested_at is None:
+            return None
+        organization_id = referral.receiving_organization_id
+        if organization_id not in self.days:
+            self.days.update(acknowledgement_periods([organization_id]))
+        return add_working_days(referral.requested_at, self.days[organization_id])
+
+    def overdue(self, referral: Referral, now: datetime | None = None) -> bool:
+        """Sent, still unanswered, past the acknowledgement period."""
+        if referral.status != Status.REQUESTED:
+            return False
+        due = self.due(referral)
+        return due is not None and due < (now or timezone.now())
+
+
 def acknowledgement_days(organization_id) -> int:
-    """The shortest acknowledgement period among the receiving organization's networks."""
-    days = [
-        value
-        for value in Network.objects.filter(memberships__organization_id=organization_id)
-        .exclude(referral_ack_working_days__isnull=True)
-        .values_list("referral_ack_working_days", flat=True)
-    ]
-    return min(days) if days else settings.HEARTH_REFERRAL_ACK_WORKING_DAYS
+    return acknowledgement_periods([organization_id])[organization_id]
 
 
 def acknowledgement_due(referral: Referral) -> datetime | None:
-    if referral.requested_at is None:
-        return None
-    return add_working_days(
-        referral.requested_at, acknowledgement_days(referral.receiving_organization_id)
-    )
+    return DueDates([referral]).due(referral)
 
 
 def is_overdue(referral: Referral, *, now: datetime | None = None) -> bool:
-    """Sent, still unanswered, past the acknowledgement period."""
-    due = acknowledgement_due(referral)
-    return referral.status == Status.REQUESTED and due is not None and due < (now or timezone.now())
+    return DueDates([referral]).overdue(referral, now)
 
 
 def overdue_referrals(*, now: datetime | None = None) -> list[Referral]:
     now = now or timezone.now()
-    waiting = _base().filter(status=Status.REQUESTED, requested_at__isnull=False)
-    return [
-        referral for referral in waiting.iterator(chunk_size=500) if is_overdue(referral, now=now)
-    ]
+    waiting = list(_base().filter(status=Status.REQUESTED, requested_at__isnull=False))
+    dates = DueDates(waiting)
+    return [referral for referral in waiting if dates.overdue(referral, now)]
 
 
 def needs_attention(user, organization: Organization, *, now: datetime | None = None) -> dict:
@@ -106,12 +128,14 @@ def needs_attention(user, organization: Organization, *, now: datetime | None = 
     overdue ones to chase and declined or failed ones to find another way for."""
     now = now or timezone.now()
     mine = referrals_for_organization(user, organization)
-    to_answer = sorted(
-        mine.filter(receiving_organization=organization, status=Status.REQUESTED),
-        key=lambda referral: (not is_overdue(referral, now=now), referral.requested_at),
-    )
+    received = list(mine.filter(receiving_organization=organization, status=Status.REQUESTED))
     sent = mine.filter(sending_organization=organization)
-    to_chase = [r for r in sent.filter(status=Status.REQUESTED) if is_overdue(r, now=now)]
+    waiting_sent = list(sent.filter(status=Status.REQUESTED))
+    dates = DueDates(received + waiting_sent)
+    to_answer = sorted(
+        received, key=lambda referral: (not dates.overdue(referral, now), referral.requested_at)
+    )
+    to_chase = [referral for referral in waiting_sent if dates.overdue(referral, now)]
     to_rethink = list(
         sent.filter(
             status__in=[Status.REJECTED, Status.FAILED], closed_at__gte=now - timedelta(days=30)

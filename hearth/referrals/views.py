@@ -13,7 +13,6 @@ import json
 from datetime import datetime, time, timedelta
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,7 +25,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from hearth.accounts.models import Membership, Network, Organization
+from hearth.accounts.models import Membership, Organization
 from hearth.accounts.rules import PERSONAL_DATA_ROLES
 from hearth.accounts.selectors import network_for_coordinator
 from hearth.core.context_processors import CONTEXT_SESSION_KEY
@@ -84,42 +83,9 @@ def _detail_url(referral_id, organization: Organization | None = None) -> str:
     return f"{url}?{urlencode({'org': organization.slug})}" if organization else url
 
 
-# --- due dates, without a query per referral ---------------------------------------------------
-
-
-def _acknowledgement_days(organization_ids) -> dict:
-    """`selectors.acknowledgement_days` for many receiving organizations in one query: the
-    shortest period among each one's networks, else the site default."""
-    days: dict = {}
-    for organization_id, value in Network.objects.filter(
-        memberships__organization_id__in=set(organization_ids),
-        referral_ack_working_days__isnull=False,
-    ).values_list("memberships__organization_id", "referral_ack_working_days"):
-        days[organization_id] = min(value, days.get(organization_id, value))
-    return days
-
-
-class DueDates:
-    """When each waiting referral should have been answered (`selectors.acknowledgement_due`),
-    for a page of referrals at once."""
-
-    def __init__(self, referrals):
-        self.days = _acknowledgement_days(r.receiving_organization_id for r in referrals)
-
-    def due(self, referral: Referral) -> datetime | None:
-        if referral.requested_at is None:
-            return None
-        days = self.days.get(
-            referral.receiving_organization_id, settings.HEARTH_REFERRAL_ACK_WORKING_DAYS
-        )
-        return selectors.add_working_days(referral.requested_at, days)
-
-    def overdue(self, referral: Referral, now: datetime) -> bool:
-        due = self.due(referral)
-        return referral.status == Status.REQUESTED and due is not None and due < now
-
-
-def _row(referral: Referral, organization: Organization, dates: DueDates, now: datetime) -> dict:
+def _row(
+    referral: Referral, organization: Organization, dates: selectors.DueDates, now: datetime
+) -> dict:
     """A referral as a list shows it: the service, the other side and dates, never who."""
     sent = referral.sending_organization_id == organization.pk
     if sent:
@@ -156,7 +122,7 @@ def _queues(user, organization: Organization, now: datetime) -> dict:
             closed_at__gte=now - timedelta(days=30),
         )
     )
-    dates = DueDates(waiting_received + waiting_sent + to_rethink)
+    dates = selectors.DueDates(waiting_received + waiting_sent + to_rethink)
     to_answer = sorted(
         waiting_received,
         key=lambda referral: (not dates.overdue(referral, now), referral.requested_at),
@@ -196,7 +162,7 @@ def organization_referrals(request, slug):
         direction = ""
     page = paginate(request, referrals, per_page=PER_PAGE)
     items = list(page.object_list)
-    dates = DueDates(items)
+    dates = selectors.DueDates(items)
     return render(
         request,
         "referrals/list.html",

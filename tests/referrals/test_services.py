@@ -229,6 +229,30 @@ class TestFollowUp:
         )
         assert selectors.overdue_referrals() == []
 
+    def test_the_queues_read_each_receivers_period_once_however_many_referrals_wait(
+        self, django_assert_max_num_queries
+    ):
+        p, other = pair(), pair()
+        network = NetworkFactory(referral_ack_working_days=1)
+        NetworkMembershipFactory(network=network, organization=p.receiver)
+        other.sender, other.sender_staff = p.sender, p.sender_staff
+        waiting = [refer(p) for _ in range(3)] + [refer(other) for _ in range(3)]
+        monday = datetime(2026, 11, 16, 10, tzinfo=UTC)
+        Referral.objects.filter(pk__in=[r.pk for r in waiting[:2] + waiting[3:4]]).update(
+            requested_at=monday
+        )
+        wednesday_morning = monday + timedelta(days=2, hours=-1)
+
+        # the sender's queues: one check of the role, three lists, one read of the periods
+        with django_assert_max_num_queries(5):
+            queues = selectors.needs_attention(p.sender_staff, p.sender, now=wednesday_morning)
+        with django_assert_max_num_queries(2):
+            overdue = selectors.overdue_referrals(now=wednesday_morning)
+
+        # late where the network allows one working day, not yet by the default two
+        assert {r.pk for r in queues["to_chase"]} == {waiting[0].pk, waiting[1].pk}
+        assert {r.pk for r in overdue} == {waiting[0].pk, waiting[1].pk}
+
     def test_notifications_and_emails_say_only_that_something_changed(
         self, django_capture_on_commit_callbacks
     ):
