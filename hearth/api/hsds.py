@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -24,7 +26,6 @@ from ninja import NinjaAPI
 from hearth.directory import hsds, search, selectors
 from hearth.directory.models import (
     Address,
-    Location,
     Organization,
     Service,
     ServiceAtLocation,
@@ -224,15 +225,10 @@ def _service_documents(
     """Service documents for ids, in their order, a chunk at a time (flat memory). Streamed
     full documents are built from plain rows by `hsds.iter_service_documents`, the exporter's
     faster path; they are the same documents as `hsds.services_to_hsds` gives."""
+    terms: dict = {}  # taxonomy term documents, shared by the chunks
     for chunk in chunked(ids):
         if streamed and full and not minimal:
-            by_id = {
-                document["id"]: document
-                for document in hsds.iter_service_documents(
-                    Service.objects.filter(pk__in=chunk), chunk_size=len(chunk)
-                )
-            }
-            yield from (by_id[key] for key in map(str, chunk) if key in by_id)
+            yield from hsds.service_documents(chunk, terms=terms)
             continue
         if minimal:
             rows = dict(Service.objects.filter(pk__in=chunk).values_list("id", "last_modified"))
@@ -283,15 +279,24 @@ SAL_CHECK_LIMIT = 20_000
 SAL_LIST_FACTOR = 2
 
 
-def _sal_filters(request: HttpRequest) -> tuple[search.SearchQuery | None, Q]:
-    """What restricts the service_at_locations: a search over their services (None when no
-    service parameter is given) and a condition on their locations."""
+@dataclass(frozen=True)
+class _Place:
+    """Where the service_at_locations must be: a condition on their rows and, for a distance
+    from a postcode, the point and radius every row's location is then measured against."""
+
+    where: Q
+    origin: tuple[float, float] | None = None
+    metres: float = 0.0
+
+
+def _sal_filters(request: HttpRequest) -> tuple[search.SearchQuery | None, _Place | None]:
+    """What restricts the service_at_locations: a search over their services and a place
+    (each None when not asked for)."""
     service_query = None
     if any(_text(request, name) for name in SERVICE_FILTERS):
         service_query = _service_query(request, page=1, per_page=1)
     postcode = _text(request, "postcode")
     proximity = _text(request, "proximity")
-    where = Q()
     if proximity and not postcode:
         raise BadParameter("proximity", "needs a postcode to measure from.")
     if postcode and proximity:
@@ -306,23 +311,17 @@ def _sal_filters(request: HttpRequest) -> tuple[search.SearchQuery | None, Q]:
             raise BadParameter("postcode", "is not a postcode this directory knows.")
         origin = (place.latitude, place.longitude)
         box = _bounding_box(origin, metres)
-        near = Location.objects.filter(latitude__range=box[0], longitude__range=box[1]).values_list(
-            "id", "latitude", "longitude"
-        )
-        within = [
-            location_id
-            for location_id, lat, lon in near
-            if search.distance_m(origin, (lat, lon)) <= metres
-        ]
-        where = Q(location_id__in=within)
-    elif postcode:
+        where = Q(location__latitude__range=box[0], location__longitude__range=box[1])
+        return service_query, _Place(where, origin, metres)
+    if postcode:
         # Confidential locations have no address rows; the condition says so again.
         where = Q(
             location_id__in=Address.objects.filter(
                 postal_code__iexact=postcode, location__is_confidential=False
             ).values("location_id")
         )
-    return service_query, where
+        return service_query, _Place(where)
+    return service_query, None
 
 
 def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list[UUID]]:
@@ -333,26 +332,25 @@ def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list
     matching service id (tens of thousands for a common word) and sorting their rows by
     service name cost about a second at 100,000 services, so instead: the total is counted
     in the engine; a page is found by walking the services in name order (an index) and
-    asking the engine which of each batch match; near a place or in a postcode, the engine
-    checks the services found there. Only small sets of matches go to the database by id."""
-    service_query, where = _sal_filters(request)
-    rows = ServiceAtLocation.objects.filter(where).order_by(*SAL_ORDER)
-    if service_query is None:
-        if not where and stop <= SAL_WALK_LIMIT:
-            return ServiceAtLocation.objects.count(), _sal_walk(None, stop, 1.0)[start:stop]
-        return rows.count(), list(rows.values_list("id", flat=True)[start:stop])
-    if where:
-        found = list(rows.values_list("id", "service_id")[: SAL_CHECK_LIMIT + 1])
-        if len(found) <= SAL_CHECK_LIMIT:
-            candidates = {service for _i, service in found}
-            services, _rows = search.count_matches(service_query)
-            if services <= SAL_LIST_FACTOR * len(candidates):
-                kept = set(_all_ids(service_query)) if services else set()
+    asking the engine which of each batch match; at a place, the rows there are read and the
+    engine checks their services. Only small sets of matches go to the database by id."""
+    service_query, place = _sal_filters(request)
+    if place is not None:
+        if service_query is None:
+            found = _sal_rows_at(place)
+        else:
+            found = _sal_rows_at(place, SAL_CHECK_LIMIT)
+            if found is None:  # too many there to check each
+                found = _sal_rows_at(place)
+                kept = set(_all_ids(service_query))
             else:
-                kept = search.matching_ids(service_query, candidates)
-            ids = [i for i, service in found if service in kept]
-            return len(ids), ids[start:stop]
-        rows = rows.filter(service_id__in=_all_ids(service_query))
+                kept = _matching_services(service_query, {service for _i, service in found})
+            found = [row for row in found if row[1] in kept]
+        return len(found), [sal_id for sal_id, _service in found[start:stop]]
+    if service_query is None:
+        if stop <= SAL_WALK_LIMIT:
+            return ServiceAtLocation.objects.count(), _sal_walk(None, stop, 1.0)[start:stop]
+        rows = ServiceAtLocation.objects.order_by(*SAL_ORDER)
         return rows.count(), list(rows.values_list("id", flat=True)[start:stop])
     services, total = search.count_matches(service_query)
     if not services:
@@ -360,8 +358,48 @@ def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list
     share = services / max(search.indexed_count(), services)
     if services > SAL_FEW_SERVICES and stop / share <= SAL_WALK_LIMIT:
         return total, _sal_walk(service_query, stop, share)[start:stop]
-    rows = rows.filter(service_id__in=_all_ids(service_query))
-    return total, list(rows.values_list("id", flat=True)[start:stop])
+    rows = ServiceAtLocation.objects.filter(service_id__in=_all_ids(service_query))
+    return total, list(rows.order_by(*SAL_ORDER).values_list("id", flat=True)[start:stop])
+
+
+def _matching_services(query: search.SearchQuery, candidates: set[UUID]) -> set[UUID]:
+    """Which of the candidate services match: the engine checks each, or lists its matches
+    when there are fewer of those."""
+    services, _rows = search.count_matches(query)
+    if not services:
+        return set()
+    if services <= SAL_LIST_FACTOR * len(candidates):
+        return set(_all_ids(query))
+    return search.matching_ids(query, candidates)
+
+
+def _sal_rows_at(place: _Place, limit: int | None = None) -> list[tuple[UUID, UUID]] | None:
+    """(id, service_id) of the service_at_locations at a place, in listing order; None if
+    more than `limit` rows are within the place's condition (before measuring distances).
+
+    SQLite compares text by code point, as Python does, so there the rows are read through
+    the location indexes and sorted here: asked to order by service name with a LIMIT, SQLite
+    walks every service in name order instead (30 ms for a 5 km radius at 100,000 services).
+    Other databases order by their own collation. Rows in the bounding box further than the
+    radius from the postcode are left out."""
+    rows = ServiceAtLocation.objects.filter(place.where)
+    columns = ["id", "service_id"]
+    if place.origin is not None:
+        columns += ["location__latitude", "location__longitude"]
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        rows = rows.values_list(*columns, "service__name")
+    else:
+        rows = rows.order_by(*SAL_ORDER).values_list(*columns)
+    found = list(rows if limit is None else rows[: limit + 1])
+    if limit is not None and len(found) > limit:
+        return None
+    if place.origin is not None:
+        origin, metres = place.origin, place.metres
+        found = [row for row in found if search.distance_m(origin, (row[2], row[3])) <= metres]
+    if sqlite:
+        found.sort(key=lambda row: (row[-1], row[0]))
+    return [(row[0], row[1]) for row in found]
 
 
 def _sal_walk(query: search.SearchQuery | None, stop: int, share: float) -> list[UUID]:
@@ -409,13 +447,15 @@ def _bounding_box(origin: tuple[float, float], metres: float):
 
 def _sal_all_ids(request: HttpRequest) -> list[UUID]:
     """Every service_at_location id the request asks for, in listing order (format=ndjson)."""
-    service_query, where = _sal_filters(request)
-    rows = ServiceAtLocation.objects.filter(where).order_by(*SAL_ORDER)
-    if service_query is None:
-        return list(rows.values_list("id", flat=True))
-    found = list(rows.values_list("id", "service_id"))
-    kept = set(_all_ids(service_query))
-    return [i for i, service in found if service in kept]
+    service_query, place = _sal_filters(request)
+    if place is not None:
+        found = _sal_rows_at(place)
+    else:
+        found = list(ServiceAtLocation.objects.order_by(*SAL_ORDER).values_list("id", "service_id"))
+    if service_query is not None:
+        kept = set(_all_ids(service_query))
+        found = [row for row in found if row[1] in kept]
+    return [sal_id for sal_id, _service in found]
 
 
 @api.get("/service_at_locations", operation_id="getPaginatedListOfServiceAtLocation")

@@ -54,9 +54,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
-from django.db import models
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connection, models
+from django.db.models import Prefetch, QuerySet
 
 from . import models as directory
 
@@ -710,17 +711,51 @@ class _Related(list):
 _NO_ROWS = _Related()  # shared; never appended to
 
 
-def _rows(model: type[models.Model], condition: Q) -> list[_Row]:
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _db_ids(values: Iterable[Any]) -> list[Any]:
+    """Ids as the database takes them as query parameters (UUIDs where it has a uuid type,
+    else the 32 hex digits Django stores)."""
+    native = connection.features.has_native_uuid_field
+    result = []
+    for value in values:
+        if value is None:
+            continue
+        value = _as_uuid(value)
+        result.append(value if native else value.hex)
+    return result
+
+
+def _rows(
+    model: type[models.Model], *, order: tuple[str, ...] = ("id",), **any_of: Iterable[Any]
+) -> list[_Row]:
+    """The records of `model` whose column (a keyword) holds one of the given ids, for any of
+    the keywords, in id order. The condition is written as plain `column IN (...)` SQL with
+    the ids converted once: at a few thousand ids per chunk, Django's per-value lookup
+    preparation cost more than the queries themselves."""
     table = table_for_model(model)
-    queryset = model._default_manager.filter(condition).order_by("id")
-    return [_Row(data) for data in queryset.values(*record_attnames(table))]
+    quote = connection.ops.quote_name
+    clauses, params = [], []
+    for column, ids in any_of.items():
+        values = _db_ids(ids)
+        if values:
+            name = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(column).column)}"
+            clauses.append(f"{name} IN ({', '.join(['%s'] * len(values))})")
+            params += values
+    if not clauses:
+        return []
+    # Only quoted model identifiers and placeholders are written into the SQL.
+    queryset = model._default_manager.extra(where=[" OR ".join(clauses)], params=params)  # noqa: S610
+    return [_Row(data) for data in queryset.order_by(*order).values(*record_attnames(table))]
 
 
 def _rows_by_id(model: type[models.Model], ids: Iterable[Any]) -> dict[Any, _Row]:
-    ids = [record_id for record_id in set(ids) if record_id is not None]
+    ids = {record_id for record_id in ids if record_id is not None}
     if not ids:
         return {}
-    return {row.id: row for row in _rows(model, Q(id__in=ids))}
+    return {row.id: row for row in _rows(model, id=ids)}
 
 
 def _attach(parents: Iterable[Any], relation: str, children: list[_Row], column: str) -> None:
@@ -742,13 +777,13 @@ class LinkedRecords:
     between batches: it caches each taxonomy term's document."""
 
     def __init__(self, ids: Iterable[Any], *, terms: dict[Any, dict[str, Any]] | None = None):
-        ids = list({str(record_id) for record_id in ids})
-        self._attributes: dict[str, list[_Row]] = defaultdict(list)
-        self._metadata: dict[str, list[_Row]] = defaultdict(list)
+        ids = {_as_uuid(record_id) for record_id in ids}
+        self._attributes: dict[UUID, list[_Row]] = defaultdict(list)
+        self._metadata: dict[UUID, list[_Row]] = defaultdict(list)
         self._terms = terms if terms is not None else {}
         if not ids:
             return
-        attributes = _rows(directory.Attribute, Q(link_id__in=ids))
+        attributes = _rows(directory.Attribute, link_id=ids)
         wanted = {row.taxonomy_term_id for row in attributes} - set(self._terms)
         if wanted:
             for term in directory.TaxonomyTerm.objects.filter(id__in=wanted).select_related(
@@ -756,16 +791,13 @@ class LinkedRecords:
             ):
                 self._terms[term.id] = taxonomy_term_to_hsds(term)
         for row in attributes:
-            self._attributes[str(row.link_id)].append(row)
-        metadata = directory.Metadata.objects.filter(resource_id__in=ids).order_by(
-            "last_action_date", "id"
-        )
-        for data in metadata.values(*record_attnames(TABLES["metadata"])):
-            self._metadata[str(data["resource_id"])].append(_Row(data))
+            self._attributes[row.link_id].append(row)
+        for row in _rows(directory.Metadata, order=("last_action_date", "id"), resource_id=ids):
+            self._metadata[row.resource_id].append(row)
 
     def attributes(self, record_id: Any) -> list[dict[str, Any]]:
         documents = []
-        for row in self._attributes.get(str(record_id), ()):
+        for row in self._attributes.get(_as_uuid(record_id), ()):
             document = _object("attribute", row, nested=True)
             document["taxonomy_term"] = dict(self._terms[row.taxonomy_term_id])
             documents.append(document)
@@ -773,7 +805,8 @@ class LinkedRecords:
 
     def metadata(self, record_id: Any) -> list[dict[str, Any]]:
         return [
-            _object("metadata", row, nested=True) for row in self._metadata.get(str(record_id), ())
+            _object("metadata", row, nested=True)
+            for row in self._metadata.get(_as_uuid(record_id), ())
         ]
 
 
@@ -1148,7 +1181,7 @@ def _load_service_graph(services: list[_Row]) -> None:
     for service in services:
         service.organization = organizations.get(service.organization_id)
         service.program = programs.get(service.program_id)
-    service_at_locations = _rows(directory.ServiceAtLocation, Q(service_id__in=service_ids))
+    service_at_locations = _rows(directory.ServiceAtLocation, service_id=service_ids)
     _attach(services, "service_at_locations", service_at_locations, "service_id")
     sal_ids = [item.id for item in service_at_locations]
     locations = _rows_by_id(directory.Location, (item.location_id for item in service_at_locations))
@@ -1159,28 +1192,28 @@ def _load_service_graph(services: list[_Row]) -> None:
 
     contacts = _rows(
         directory.Contact,
-        Q(service_id__in=service_ids)
-        | Q(service_at_location_id__in=sal_ids)
-        | Q(location_id__in=location_ids),
+        service_id=service_ids,
+        service_at_location_id=sal_ids,
+        location_id=location_ids,
     )
     phones = _rows(
         directory.Phone,
-        Q(service_id__in=service_ids)
-        | Q(service_at_location_id__in=sal_ids)
-        | Q(location_id__in=location_ids)
-        | Q(contact_id__in=[contact.id for contact in contacts]),
+        service_id=service_ids,
+        service_at_location_id=sal_ids,
+        location_id=location_ids,
+        contact_id=[contact.id for contact in contacts],
     )
     languages = _rows(
         directory.Language,
-        Q(service_id__in=service_ids)
-        | Q(location_id__in=location_ids)
-        | Q(phone_id__in=[phone.id for phone in phones]),
+        service_id=service_ids,
+        location_id=location_ids,
+        phone_id=[phone.id for phone in phones],
     )
     schedules = _rows(
         directory.Schedule,
-        Q(service_id__in=service_ids)
-        | Q(service_at_location_id__in=sal_ids)
-        | Q(location_id__in=location_ids),
+        service_id=service_ids,
+        service_at_location_id=sal_ids,
+        location_id=location_ids,
     )
     _attach(phones, "languages", languages, "phone_id")
     _attach(contacts, "phones", phones, "contact_id")
@@ -1198,14 +1231,14 @@ def _load_service_graph(services: list[_Row]) -> None:
         ("addresses", directory.Address),
         ("accessibility", directory.Accessibility),
     ):
-        _attach(places, relation, _rows(model, Q(location_id__in=location_ids)), "location_id")
+        _attach(places, relation, _rows(model, location_id=location_ids), "location_id")
     for relation, model in (
         ("service_areas", directory.ServiceArea),
         ("funding", directory.Funding),
         ("cost_options", directory.CostOption),
         ("required_documents", directory.RequiredDocument),
     ):
-        _attach(services, relation, _rows(model, Q(service_id__in=service_ids)), "service_id")
+        _attach(services, relation, _rows(model, service_id=service_ids), "service_id")
 
 
 def iter_service_documents(
@@ -1225,14 +1258,28 @@ def iter_service_documents(
         services = [_Row(data) for data in page.values(*attnames)[:chunk_size]]
         if not services:
             return
-        _load_service_graph(services)
-        links = LinkedRecords(
-            (record_id for service in services for record_id in _service_link_ids(service)),
-            terms=terms,
-        )
-        for service in services:
-            yield _service_body(service, links)
+        yield from _documents(services, terms)
         last_id = services[-1].id
+
+
+def _documents(services: list[_Row], terms: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
+    _load_service_graph(services)
+    links = LinkedRecords(
+        (record_id for service in services for record_id in _service_link_ids(service)),
+        terms=terms,
+    )
+    return [_service_body(service, links) for service in services]
+
+
+def service_documents(
+    ids: list[Any], *, terms: dict[Any, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The full documents of the services with these ids, in the order given (ids of no
+    service are skipped), as `iter_service_documents` builds them: for streaming a chunk of
+    search results. Pass the same `terms` dict for every chunk of one stream."""
+    by_id = {row.id: row for row in _rows(directory.Service, id=ids)}
+    services = [by_id[key] for key in map(_as_uuid, ids) if key in by_id]
+    return _documents(services, {} if terms is None else terms)
 
 
 # --- Validating JSON documents ----------------------------------------------------------------
