@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -243,6 +244,13 @@ class Address(HsdsRecord):
     postal_code = models.CharField(max_length=20, db_index=True)
     country = models.CharField(max_length=2)
     address_type = models.CharField(max_length=10, choices=AddressType.choices)
+
+    class Meta:
+        # `selectors.locate_place`: a postcode or town typed in any case.
+        indexes = [
+            models.Index(Upper("postal_code"), name="dir_address_upper_postcode"),
+            models.Index(Upper("city"), name="dir_address_upper_city"),
+        ]
 
     def __str__(self) -> str:
         return self.address_1

@@ -20,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Upper
 from django.http import Http404
 
 from . import search
@@ -150,7 +151,10 @@ def locate_place(text: str) -> Place | None:
             location__latitude__isnull=False,
             location__longitude__isnull=False,
         )
-        .filter(Q(postal_code__iexact=text) | Q(city__iexact=text))
+        # Case-insensitive as `iexact`, written so that the indexes on UPPER(postal_code) and
+        # UPPER(city) serve it on SQLite as on PostgreSQL (SQLite's LIKE cannot use them).
+        .alias(postcode_upper=Upper("postal_code"), city_upper=Upper("city"))
+        .filter(Q(postcode_upper=Upper(Value(text))) | Q(city_upper=Upper(Value(text))))
         .aggregate(
             latitude=Avg("location__latitude"),
             longitude=Avg("location__longitude"),

@@ -372,12 +372,12 @@ def many_places():
 
 
 @pytest.mark.parametrize(
-    "few, walk_limit, list_factor",
-    [(1000, 20_000, 2), (0, 20_000, 0), (0, 1, 2)],
-    ids=["by-id", "walk-and-check", "long-walk"],
+    "few, walk_limit, list_factor, check_limit",
+    [(1000, 20_000, 2, 20_000), (0, 20_000, 0, 20_000), (0, 1, 2, 1)],
+    ids=["by-id", "walk-and-check", "long-walk-many-there"],
 )
 def test_service_at_locations_pages_match_the_plain_query(
-    client, many_places, monkeypatch, few, walk_limit, list_factor
+    client, many_places, monkeypatch, few, walk_limit, list_factor, check_limit
 ):
     """Whichever way a page is found (matches' ids to the database, a walk over the services
     in name order, the engine checking the services of a place), it is the page the plain
@@ -388,6 +388,7 @@ def test_service_at_locations_pages_match_the_plain_query(
     monkeypatch.setattr(hsds_api, "SAL_FEW_SERVICES", few)
     monkeypatch.setattr(hsds_api, "SAL_WALK_LIMIT", walk_limit)
     monkeypatch.setattr(hsds_api, "SAL_LIST_FACTOR", list_factor)
+    monkeypatch.setattr(hsds_api, "SAL_CHECK_LIMIT", check_limit)
     monkeypatch.setattr(search, "MATCH_CHUNK", 5)
     everything = ServiceAtLocation.objects.order_by("service__name", "id")
     postcode = everything.filter(location__addresses__postal_code="RV9 9ZZ")
@@ -404,6 +405,12 @@ def test_service_at_locations_pages_match_the_plain_query(
         (
             {"postcode": "RV9 9ZZ", "proximity": "100000", "search": "legal"},
             everything.filter(service__description__contains="legal"),
+        ),
+        # The second location of each service is about 1.1 km north of the first.
+        ({"postcode": "RV9 9ZZ", "proximity": "500"}, everything.filter(location__latitude=45.5)),
+        (
+            {"postcode": "RV9 9ZZ", "proximity": "500", "search": "food"},
+            everything.filter(location__latitude=45.5, service__description__contains="food"),
         ),
     ]
     for params, expected in cases:

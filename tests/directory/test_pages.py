@@ -142,3 +142,19 @@ def test_a_stale_listing_is_flagged(client):
     body = client.get(f"/find/services/{service.id}/").content.decode()
 
     assert "has not been checked recently" in body
+
+
+def test_a_place_is_found_whatever_the_case_typed(client):
+    from hearth.directory import selectors
+
+    listing("Pantry", postcode="RV7 2QB", city="Peñasco", lat=45.0, lon=-122.0)
+    listing("Clinic", postcode="RV7 2QB", city="Peñasco", lat=45.2, lon=-122.2)
+
+    for typed in ("RV7 2QB", "rv7 2qb", " Rv7   2qB ", "Peñasco", "PEñASCO", "peñasco"):
+        place = selectors.locate_place(typed)
+        assert place is not None, typed
+        assert (round(place.latitude, 6), round(place.longitude, 6)) == (45.1, -122.1)
+    assert selectors.locate_place("RV7") is None
+    assert selectors.locate_place("Peñas") is None
+    assert selectors.locate_place("RV7 2Q_") is None
+    assert selectors.locate_place("RV7 2Q%") is None
