@@ -75,6 +75,9 @@ class SearchQuery:
     offset: int = 0
     limit: int = 20
     facets: bool = False
+    # With `facets`: which of FACET_FIELDS to count (None: all). Each costs a pass over the
+    # matches, a few milliseconds for a common word at 100,000 services.
+    facet_names: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -544,15 +547,17 @@ def _build(query: SearchQuery) -> tuple[tantivy.Query, bool]:
 FACET_FIELDS = {"language": "language", "flag": "flag", "taxonomy": "taxonomy"}
 
 
-def _facets(searcher: tantivy.Searcher, built: tantivy.Query) -> dict[str, dict[str, int]]:
-    spec = {
-        name: {"terms": {"field": field_name, "size": 200}}
-        for name, field_name in FACET_FIELDS.items()
-    }
+def _facets(
+    searcher: tantivy.Searcher, built: tantivy.Query, names: tuple[str, ...] | None = None
+) -> dict[str, dict[str, int]]:
+    wanted = [name for name in FACET_FIELDS if names is None or name in names]
+    if not wanted:
+        return {}
+    spec = {name: {"terms": {"field": FACET_FIELDS[name], "size": 200}} for name in wanted}
     result = searcher.aggregate(built, spec)
     return {
         name: {bucket["key"]: bucket["doc_count"] for bucket in result[name]["buckets"]}
-        for name in FACET_FIELDS
+        for name in wanted
     }
 
 
@@ -588,7 +593,7 @@ def search_services(query: SearchQuery) -> SearchResult:
     index = _open()
     searcher = index.searcher()
     built, ranked = _build(query)
-    facets = _facets(searcher, built) if query.facets else {}
+    facets = _facets(searcher, built, query.facet_names) if query.facets else {}
     if query.near is None:
         if ranked:
             found = searcher.search(built, limit=query.limit, offset=query.offset, count=True)

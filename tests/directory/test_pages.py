@@ -158,3 +158,22 @@ def test_a_place_is_found_whatever_the_case_typed(client):
     assert selectors.locate_place("Peñas") is None
     assert selectors.locate_place("RV7 2Q_") is None
     assert selectors.locate_place("RV7 2Q%") is None
+
+
+@pytest.mark.parametrize("pages", [1, 2, 5, 8, 60])
+def test_the_pagination_shows_the_same_links_with_fewer_numbers_looped_over(pages):
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    from hearth.directory.views import SearchPage, ShownPages
+
+    paginator = Paginator(SearchPage(pages * 20), 20)
+    for number in range(1, pages + 1):
+        page = paginator.page(number)
+        page.query_prefix = "q=food&"
+        plain = render_to_string("hearth/pagination.html", {"page": page})
+        page.paginator = ShownPages(paginator, number)
+        shown = render_to_string("hearth/pagination.html", {"page": page})
+        assert [line for line in shown.splitlines() if line.strip()] == [
+            line for line in plain.splitlines() if line.strip()
+        ]

@@ -149,6 +149,8 @@ def test_facet_counts():
     facets = found(facets=True).facets
 
     assert facets["language"] == {"es": 2, "en": 1}
+    assert set(facets) == {"language", "flag", "taxonomy"}
+    assert found(facets=True, facet_names=("language",)).facets == {"language": {"es": 2, "en": 1}}
 
 
 def test_pagination_and_total():
