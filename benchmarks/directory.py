@@ -161,6 +161,8 @@ def helper_engine(request: dict) -> dict:
             spec["taxonomy_term_ids"] = [UUID(t) for t in spec["taxonomy_term_ids"]]
         if "near" in spec:
             spec["near"] = tuple(spec["near"])
+        if "facet_names" in spec:
+            spec["facet_names"] = tuple(spec["facet_names"])
         return search.SearchQuery(**spec)
 
     search.search_services(search.SearchQuery(text="help"))  # open the index
@@ -604,13 +606,11 @@ def make_plan(probe: dict, repeat: int, seed: int) -> tuple[dict, dict]:
         )
         for w in cycle(broad)
     ]
-    # The service_at_locations engine figure is the search it runs for the service filter:
-    # every matching id (`_all_ids`), as the API asks for it.
+    # The service_at_locations engine figure is a plain top-20 text search: the API counts the
+    # matches in the engine and asks it which of a batch of services (in name order) match,
+    # rather than listing every match.
     plan["sal_text"] = [
-        (
-            api("service_at_locations", search=w, per_page=PER_PAGE),
-            {"text": w, "limit": max(words[w], 1)},
-        )
+        (api("service_at_locations", search=w, per_page=PER_PAGE), {**base, "text": w})
         for w in cycle(common)
     ]
     plan["sal_near"] = [
@@ -628,7 +628,12 @@ def make_plan(probe: dict, repeat: int, seed: int) -> tuple[dict, dict]:
         )
         for w, p in cycle([(w, p) for w in common for p in postcodes[:40]])
     ]  # fmt: skip
-    page_base = {"limit": PER_PAGE, "status": "active", "facets": True}
+    page_base = {
+        "limit": PER_PAGE,
+        "status": "active",
+        "facets": True,
+        "facet_names": ["language"],
+    }
     plan["page_text_near"] = [
         (
             page(q=w, near=town["text"], radius=10),
