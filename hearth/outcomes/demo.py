@@ -8,21 +8,19 @@ their own pages and staff may offer; Naomi has offered it to Sam, who has not an
 (a started check-in, on Sam's pages and on Naomi's view of Sam's record).
 
 Everything goes through the outcomes services (enrolment, schedule, check-ins with their sealed
-answers and scores, audited like real ones), with these demo-only exceptions: Harbor House has no
+answers and scores, audited like real ones), with two demo-only exceptions: Harbor House has no
 admin among the demo accounts, so the site operator's program and uploaded form are written
 here exactly as `services.program_create` and `form_services.custom_form_upload` would (row and
 audit record); and the services stamp check-ins and
 schedules with the present moment, so the demo moves the earlier check-ins back in time and
 makes the next one due now (`_backdate`), and dates the enrolment before them.
 
-At the Riverbend Valley hub, Amara's "Peer support group" has the evaluation scores a year of
-WHO-5 check-ins from fifty participants who agreed to be counted would have left, so every
-figure of its program report and of the network's public impact page (/impact/riverbend-valley/)
-is above the suppression threshold: 16 improved meaningfully, 12 did not change meaningfully, 11
-deteriorated and 11 were measured once so far, all within the current calendar year (the impact
-page counts a calendar year). A third demo-only exception: these are written as pseudonymous
-`EvaluationScore` rows under synthetic pseudonyms, with no person records behind them, so the
-demo's people, consents and lists stay small (the people app's demo is what staff browse).
+At the Riverbend Valley hub, Amara's "Peer support group" has a year of WHO-5 check-ins from
+fifty participants who agreed to be counted in evaluation — every figure of the program report
+and of the network's public impact page (/impact/riverbend-valley/) is above the suppression
+threshold: 16 improved meaningfully, 12 did not change meaningfully, 11 deteriorated and 11 were
+measured once so far. Their check-ins are moved back in time within the current calendar year,
+with their evaluation scores (the impact page counts a calendar year).
 
 `load()` runs inside `hearth.accounts.demo.load_demo()`, after the referrals demo. It is
 idempotent: once the program exists, it changes nothing."""
@@ -38,6 +36,8 @@ from django.utils import timezone
 from hearth.accounts.models import Organization, User
 from hearth.core import audit
 from hearth.people import access
+from hearth.people import services as people_services
+from hearth.people.models import Category, Purpose
 
 from . import services
 from .models import CheckIn, CheckInSchedule, CustomForm, Enrolment, EvaluationScore, Program
@@ -69,9 +69,18 @@ HUB_PROGRAM = {
     "name": "Peer support group",
     "description": "A fortnightly group run by peer supporters, open to anyone in the valley.",
 }
-# (how many participants, baseline WHO-5 %, follow-up % or None for measured once): 10 points
-# is a meaningful change.
-HUB_SERIES = ((16, 32, 48), (12, 48, 52), (11, 56, 40), (11, 40, None))
+EVALUATION_DAYS = 90
+# WHO-5 answers (each item 0-5) giving a raw score, for baseline and follow-up: raw x 4 is the
+# percentage, and 10 points is a meaningful change.
+WHO5_RAW = {
+    8: (2, 1, 2, 1, 2),  # 32 %
+    10: (2, 2, 2, 2, 2),  # 40 %
+    12: (3, 2, 2, 2, 3),  # 48 %
+    13: (3, 3, 2, 2, 3),  # 52 %
+    14: (3, 3, 3, 2, 3),  # 56 %
+}
+# (how many participants, baseline raw, follow-up raw or None for measured once)
+HUB_SERIES = ((16, 8, 12), (12, 12, 13), (11, 14, 10), (11, 10, None))
 
 
 def is_loaded() -> bool:
@@ -123,34 +132,53 @@ def _backdate(check_in: CheckIn, weeks: int) -> None:
     CheckIn.objects.filter(pk=check_in.pk).update(started_at=when, completed_at=when)
 
 
+def _who5(raw: int) -> dict[str, int]:
+    return {f"who5_{number}": value for number, value in enumerate(WHO5_RAW[raw], start=1)}
+
+
 def _hub_program(organization: Organization, admin: User) -> None:
-    """Amara's peer support group (through `services.program_create`) and the evaluation scores
-    a year of its WHO-5 check-ins would have left (see the module's docstring)."""
+    """Amara's peer support group with a year of evaluated WHO-5 check-ins (see the module's
+    docstring), every step through the services; only the dates are moved back."""
     program = services.program_create(actor=admin, organization=organization, **HUB_PROGRAM)
     now = timezone.now()
     year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     # Baselines in the first half of the span, follow-ups in the second, all this year.
     span = min(now - year_start, timedelta(days=330))
-    rows = []
     number = 0
     for count, first, last in HUB_SERIES:
         for _ in range(count):
             number += 1
-            name = services.pseudonym(f"demo-participant-{number}", program.pk)
+            person = people_services.person_create(
+                actor=admin,
+                organization=organization,
+                identity={"chosen_name": f"Participant {number:02d}"},
+            )
+            people_services.consent_record(
+                actor=admin,
+                organization=organization,
+                person_id=person.id,
+                recipient_organization=organization,
+                categories=[Category.OUTCOMES],
+                purpose=Purpose.EVALUATION,
+                expires_at=now + timedelta(days=EVALUATION_DAYS),
+                attestation="Agreed at the group to be counted in evaluation",
+            )
+            enrolment = services.enrolment_start(actor=admin, program=program, person_id=person.id)
             when = [now - span + span * (number % 25) / 50]
             if last is not None:
                 when.append(now - span / 2 + span * (number % 20) / 50)
-            for percentage, at in zip((first, last), when, strict=False):
-                rows.append(
-                    EvaluationScore(
-                        pseudonym=name,
-                        program=program,
-                        instrument="who-5",
-                        score=percentage,
-                        at=at,
-                    )
+            for raw, at in zip((first, last), when, strict=False):
+                started = services.checkin_start_by_staff(
+                    actor=admin, enrolment=enrolment, instrument="who-5"
                 )
-    EvaluationScore.objects.bulk_create(rows)
+                services.checkin_complete(check_in_id=started.pk, answers=_who5(raw), actor=admin)
+                CheckIn.objects.filter(pk=started.pk).update(started_at=at, completed_at=at)
+                EvaluationScore.objects.filter(
+                    pseudonym=services.pseudonym(person.id, program.pk),
+                    program=program,
+                    at__gt=now - timedelta(minutes=5),
+                ).update(at=at)
+            Enrolment.objects.filter(pk=enrolment.pk).update(started_at=when[0])
 
 
 @transaction.atomic

@@ -319,6 +319,7 @@ def test_the_demo_network_shows_real_wellbeing_figures_and_a_real_program_report
     assert figures.wellbeing_measured == 50
     assert figures.wellbeing_improved_share == round(100 * 16 / 39)
     assert figures.wellbeing_mean_change is not None
+    assert figures.people_served_total is not None
     values = {(v["dataElement"], v["categoryOptionCombo"]) for v in impact.data_values(figures)}
     assert ("HEARTH_WHO5_CHANGE", "HEARTH_IMPROVED") in values
     [program] = Program.objects.filter(name=demo.HUB_PROGRAM["name"])
