@@ -33,6 +33,9 @@ def test_the_demo_people_are_held_by_the_counselling_peer_and_victim_service_mem
         "kindred-peer-network": 2,
         # Robin, who asked New Leaf's recovery coaching to contact them (hearth.referrals.demo).
         "new-leaf-recovery": 2,
+        # The hub's peer support group: fifty participants counted in its evaluation
+        # (hearth.outcomes.demo), so the public impact page has figures above the threshold.
+        "riverbend-valley-hub": 50,
     }
     assert PersonNote.objects.count() >= 5
     assert verify_chain().intact
@@ -42,9 +45,15 @@ def test_the_demo_consents_are_live_expired_and_revoked():
     load_demo()
     now = timezone.now()
 
-    # Each demo referral records a consent of its own (tests/referrals/test_demo_referrals.py).
+    # Each demo referral records a consent of its own (tests/referrals/test_demo_referrals.py),
+    # and each participant of the hub's peer support group one to be counted in its evaluation.
+    group = Consent.objects.filter(person__holder__slug="riverbend-valley-hub")
+    assert group.count() == 50
+    assert all(c.is_live(now) and c.purpose == "evaluation" for c in group)
     consents = list(
-        Consent.objects.exclude(pk__in=Referral.objects.exclude(consent=None).values("consent"))
+        Consent.objects.exclude(
+            pk__in=Referral.objects.exclude(consent=None).values("consent")
+        ).exclude(pk__in=group.values("pk"))
     )
     live = [c for c in consents if c.is_live(now)]
     revoked = [c for c in consents if c.revoked_at is not None]
