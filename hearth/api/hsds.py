@@ -332,21 +332,26 @@ def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list
     matching service id (tens of thousands for a common word) and sorting their rows by
     service name cost about a second at 100,000 services, so instead: the total is counted
     in the engine; a page is found by walking the services in name order (an index) and
-    asking the engine which of each batch match; at a place, the rows there are read and the
-    engine checks their services. Only small sets of matches go to the database by id."""
+    asking the engine which of each batch match. At a place, the rows there are read (with
+    no service name: looking up thousands of services' names cost more than the rest), the
+    engine checks their services, and the walk keeps the services found there. Only small
+    sets go to the database by id."""
     service_query, place = _sal_filters(request)
     if place is not None:
-        if service_query is None:
-            found = _sal_rows_at(place)
-        else:
-            found = _sal_rows_at(place, SAL_CHECK_LIMIT)
+        found = _sal_rows_at(place, SAL_CHECK_LIMIT if service_query else None)
+        if service_query is not None:
             if found is None:  # too many there to check each
                 found = _sal_rows_at(place)
                 kept = set(_all_ids(service_query))
+            elif place.origin is not None:
+                # Every service with a location within the distance has that location's grid
+                # cell in the index: the engine lists the matches there, whatever their number
+                # elsewhere.
+                kept = search.matching_ids_around(service_query, place.origin, place.metres)
             else:
                 kept = _matching_services(service_query, {service for _i, service in found})
             found = [row for row in found if row[1] in kept]
-        return len(found), [sal_id for sal_id, _service in found[start:stop]]
+        return len(found), _sal_page_of(found, start, stop)
     if service_query is None:
         if stop <= SAL_WALK_LIMIT:
             return ServiceAtLocation.objects.count(), _sal_walk(None, stop, 1.0)[start:stop]
@@ -362,6 +367,35 @@ def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list
     return total, list(rows.order_by(*SAL_ORDER).values_list("id", flat=True)[start:stop])
 
 
+def _sal_page_of(rows: list[tuple[UUID, UUID]], start: int, stop: int) -> list[UUID]:
+    """The ids in [start, stop) of the listing order of these (id, service_id) rows."""
+    if start >= len(rows):
+        return []
+    among: dict[UUID, list[UUID]] = {}
+    for sal_id, service_id in rows:
+        among.setdefault(service_id, []).append(sal_id)
+    share = len(among) / max(search.indexed_count(), len(among))
+    # Walking reads about stop / share services in name order; ordering those found here
+    # looks each of them up (about three times the cost of a row read in order).
+    if stop / share <= min(SAL_WALK_LIMIT, 3 * len(among)):
+        return _sal_walk(None, stop, share, among=among)[start:stop]
+    names = Service.objects.filter(id__in=list(among)).order_by("name", "id")
+    group: dict[UUID, int] = {}
+    previous, position = None, -1
+    for service_id, name in names.values_list("id", "name"):
+        if name != previous:
+            previous, position = name, position + 1
+        group[service_id] = position
+    ordered = sorted((group.get(service, -1), sal_id) for sal_id, service in rows)
+    return [sal_id for _g, sal_id in ordered[start:stop]]
+
+
+def _sal_in_order(ids: list[UUID]) -> list[UUID]:
+    """These service_at_location ids in listing order, sorted by the database."""
+    rows = ServiceAtLocation.objects.filter(id__in=ids).order_by(*SAL_ORDER)
+    return list(rows.values_list("id", flat=True))
+
+
 def _matching_services(query: search.SearchQuery, candidates: set[UUID]) -> set[UUID]:
     """Which of the candidate services match: the engine checks each, or lists its matches
     when there are fewer of those."""
@@ -374,38 +408,52 @@ def _matching_services(query: search.SearchQuery, candidates: set[UUID]) -> set[
 
 
 def _sal_rows_at(place: _Place, limit: int | None = None) -> list[tuple[UUID, UUID]] | None:
-    """(id, service_id) of the service_at_locations at a place, in listing order; None if
-    more than `limit` rows are within the place's condition (before measuring distances).
+    """(id, service_id) of the service_at_locations at a place, in no particular order; None
+    if more than `limit` rows are within the place's condition (before measuring distances).
+    Rows in the bounding box further than the radius from the postcode are left out.
 
-    SQLite compares text by code point, as Python does, so there the rows are read through
-    the location indexes and sorted here: asked to order by service name with a LIMIT, SQLite
-    walks every service in name order instead (30 ms for a 5 km radius at 100,000 services).
-    Other databases order by their own collation. Rows in the bounding box further than the
-    radius from the postcode are left out."""
+    Read with a plain cursor and converted here (ids only for the rows kept, each service id
+    once): a 5 km radius holds thousands of rows, and Django's per-row conversions cost twice
+    the query."""
     rows = ServiceAtLocation.objects.filter(place.where)
-    columns = ["id", "service_id"]
-    if place.origin is not None:
-        columns += ["location__latitude", "location__longitude"]
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:
-        rows = rows.values_list(*columns, "service__name")
+    if place.origin is None:
+        rows = rows.values_list("id", "service_id")
     else:
-        rows = rows.order_by(*SAL_ORDER).values_list(*columns)
-    found = list(rows if limit is None else rows[: limit + 1])
+        rows = rows.values_list("id", "service_id", "location__latitude", "location__longitude")
+    if limit is not None:
+        rows = rows[: limit + 1]
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
     if limit is not None and len(found) > limit:
         return None
     if place.origin is not None:
         origin, metres = place.origin, place.metres
         found = [row for row in found if search.distance_m(origin, (row[2], row[3])) <= metres]
-    if sqlite:
-        found.sort(key=lambda row: (row[-1], row[0]))
-    return [(row[0], row[1]) for row in found]
+    services: dict = {}
+
+    def service(value) -> UUID:
+        if value not in services:
+            services[value] = value if isinstance(value, UUID) else UUID(value)
+        return services[value]
+
+    return [
+        (sal_id if isinstance(sal_id, UUID) else UUID(sal_id), service(service_id))
+        for sal_id, service_id, *_rest in found
+    ]
 
 
-def _sal_walk(query: search.SearchQuery | None, stop: int, share: float) -> list[UUID]:
+def _sal_walk(
+    query: search.SearchQuery | None,
+    stop: int,
+    share: float,
+    among: dict[UUID, list[UUID]] | None = None,
+) -> list[UUID]:
     """The first `stop` service_at_location ids in listing order whose services match `query`
     (None: every service), reading services in name order in growing batches. `share` is
-    about the part of all services that match, to size the first batch.
+    about the part of all services that match, to size the first batch. With `among`
+    (service id -> its service_at_location ids to list), only those services and rows.
 
     Each batch is completed to the end of its last name, so that the rows of services with
     the same name are ordered among themselves by id, as the database orders them; names are
@@ -422,19 +470,25 @@ def _sal_walk(query: search.SearchQuery | None, stop: int, share: float) -> list
         last_name = read[-1][1]
         if len(read) == batch:
             read += list(services.filter(name=last_name, id__gt=read[-1][0]))
+        if among is not None:
+            read = [(i, name) for i, name in read if i in among]
         kept = search.matching_ids(query, (i for i, _n in read)) if query else None
-        rank: dict[UUID, int] = {}
-        previous = None
+        group: dict[UUID, int] = {}  # service -> its name's position among the names read
+        previous, position = None, -1
         for service_id, name in read:
             if name != previous:
-                group, previous = len(rank), name
+                previous, position = name, position + 1
             if kept is None or service_id in kept:
-                rank[service_id] = group
-        if rank:
-            links = ServiceAtLocation.objects.filter(service_id__in=list(rank)).values_list(
+                group[service_id] = position
+        if among is not None:
+            links = [(i, service) for service in group for i in among[service]]
+        elif group:
+            links = ServiceAtLocation.objects.filter(service_id__in=list(group)).values_list(
                 "id", "service_id"
             )
-            found += [i for _g, i in sorted((rank[service], i) for i, service in links)]
+        else:
+            links = []
+        found += [i for _g, i in sorted((group[service], i) for i, service in links)]
         batch = min(batch * 2, 20_000)
     return found[:stop]
 
@@ -449,12 +503,14 @@ def _sal_all_ids(request: HttpRequest) -> list[UUID]:
     """Every service_at_location id the request asks for, in listing order (format=ndjson)."""
     service_query, place = _sal_filters(request)
     if place is not None:
-        found = _sal_rows_at(place)
+        found = _sal_rows_at(place) or []
     else:
         found = list(ServiceAtLocation.objects.order_by(*SAL_ORDER).values_list("id", "service_id"))
     if service_query is not None:
         kept = set(_all_ids(service_query))
         found = [row for row in found if row[1] in kept]
+    if place is not None:
+        return _sal_in_order([sal_id for sal_id, _service in found])
     return [sal_id for sal_id, _service in found]
 
 
