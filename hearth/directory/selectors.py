@@ -71,9 +71,23 @@ def _card_queryset() -> QuerySet[Service]:
     )
 
 
+def _result_queryset() -> QuerySet[Service]:
+    """What a search result shows: name, organization, description, capacity, open now (the
+    schedules), where (the first address of each location), whether it may be out of date."""
+    return Service.objects.select_related("organization__network").prefetch_related(
+        "schedules",
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                "location__addresses", "schedules", "location__schedules"
+            ),
+        ),
+    )
+
+
 def services_in_order(ids: list[UUID]) -> list[Service]:
     """The services behind a page of search results, in the order the search ranked them."""
-    by_id = {service.id: service for service in _card_queryset().filter(pk__in=ids)}
+    by_id = {service.id: service for service in _result_queryset().filter(pk__in=ids)}
     return [by_id[i] for i in ids if i in by_id]
 
 
