@@ -184,3 +184,26 @@ def test_distance_sort_needs_a_place():
     with pytest.raises(SearchError) as error:
         found(sort="distance")
     assert error.value.parameter == "sort"
+
+
+def test_an_index_of_an_earlier_schema_asks_for_a_rebuild_and_the_rebuild_replaces_it():
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True)
+    search.index_dir().mkdir(parents=True)
+    old = tantivy.Index(builder.build(), path=str(search.index_dir()))
+    writer = old.writer()
+    writer.add_document(tantivy.Document(id="old"))
+    writer.commit()
+    writer.wait_merging_threads()
+    del writer, old
+    ServiceAtLocationFactory(service__name="Food pantry")
+    ServiceAtLocationFactory(service__name="Food bank")
+
+    with pytest.raises(search.IndexOutdated, match="search-index rebuild"):
+        found(text="food")
+    search.reset()
+    assert search.rebuild() == 2
+    assert found(text="food").total == 2
+    assert search.count_matches(SearchQuery(text="food")) == (2, 2)
