@@ -367,8 +367,9 @@ def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list
     return total, list(rows.order_by(*SAL_ORDER).values_list("id", flat=True)[start:stop])
 
 
-def _sal_page_of(rows: list[tuple[UUID, UUID]], start: int, stop: int) -> list[UUID]:
-    """The ids in [start, stop) of the listing order of these (id, service_id) rows."""
+def _sal_page_of(rows: list[tuple], start: int, stop: int) -> list[UUID]:
+    """The ids in [start, stop) of the listing order of these (id, service_id) rows (ids as
+    `_sal_rows_at` gives them)."""
     if start >= len(rows):
         return []
     among: dict[UUID, list[UUID]] = {}
@@ -378,7 +379,8 @@ def _sal_page_of(rows: list[tuple[UUID, UUID]], start: int, stop: int) -> list[U
     # Walking reads about stop / share services in name order; ordering those found here
     # looks each of them up (about three times the cost of a row read in order).
     if stop / share <= min(SAL_WALK_LIMIT, 3 * len(among)):
-        return _sal_walk(None, stop, share, among=among)[start:stop]
+        page = _sal_walk(None, stop, share, among=among)[start:stop]
+        return [i if isinstance(i, UUID) else UUID(i) for i in page]
     names = Service.objects.filter(id__in=list(among)).order_by("name", "id")
     group: dict[UUID, int] = {}
     previous, position = None, -1
@@ -387,7 +389,7 @@ def _sal_page_of(rows: list[tuple[UUID, UUID]], start: int, stop: int) -> list[U
             previous, position = name, position + 1
         group[service_id] = position
     ordered = sorted((group.get(service, -1), sal_id) for sal_id, service in rows)
-    return [sal_id for _g, sal_id in ordered[start:stop]]
+    return [i if isinstance(i, UUID) else UUID(i) for _g, i in ordered[start:stop]]
 
 
 def _sal_in_order(ids: list[UUID]) -> list[UUID]:
@@ -407,10 +409,12 @@ def _matching_services(query: search.SearchQuery, candidates: set[UUID]) -> set[
     return search.matching_ids(query, candidates)
 
 
-def _sal_rows_at(place: _Place, limit: int | None = None) -> list[tuple[UUID, UUID]] | None:
+def _sal_rows_at(place: _Place, limit: int | None = None) -> list[tuple] | None:
     """(id, service_id) of the service_at_locations at a place, in no particular order; None
     if more than `limit` rows are within the place's condition (before measuring distances).
-    Rows in the bounding box further than the radius from the postcode are left out.
+    Rows in the bounding box further than the radius from the postcode are left out. The
+    ids are as the database gives them (32 hex digits on SQLite, which sort as the UUIDs
+    do); the service ids are UUIDs.
 
     Read with a plain cursor and converted here (ids only for the rows kept, each service id
     once): a 5 km radius holds thousands of rows, and Django's per-row conversions cost twice
@@ -430,7 +434,12 @@ def _sal_rows_at(place: _Place, limit: int | None = None) -> list[tuple[UUID, UU
         return None
     if place.origin is not None:
         origin, metres = place.origin, place.metres
-        found = [row for row in found if search.distance_m(origin, (row[2], row[3])) <= metres]
+        inside: dict[tuple[float, float], bool] = {}  # a location's rows share its point
+        for row in found:
+            point = (row[2], row[3])
+            if point not in inside:
+                inside[point] = search.distance_m(origin, point) <= metres
+        found = [row for row in found if inside[(row[2], row[3])]]
     services: dict = {}
 
     def service(value) -> UUID:
@@ -438,10 +447,7 @@ def _sal_rows_at(place: _Place, limit: int | None = None) -> list[tuple[UUID, UU
             services[value] = value if isinstance(value, UUID) else UUID(value)
         return services[value]
 
-    return [
-        (sal_id if isinstance(sal_id, UUID) else UUID(sal_id), service(service_id))
-        for sal_id, service_id, *_rest in found
-    ]
+    return [(sal_id, service(service_id)) for sal_id, service_id, *_rest in found]
 
 
 def _sal_walk(
