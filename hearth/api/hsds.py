@@ -271,10 +271,10 @@ SAL_ORDER = ("service__name", "id")
 SAL_FEW_SERVICES = 1000
 # ... unless the walk would read more services than this to reach the page asked for.
 SAL_WALK_LIMIT = 20_000
-# Near a place or in a postcode, with a search: the engine checks each service found there,
-# up to this many rows; beyond, the matching services' ids go to the database. When fewer
-# services match overall than this many times the services found there, listing the matches
-# is cheaper than checking each.
+# At a place, with a search: up to this many rows there, the engine says which of their
+# services match (near a postcode: it lists the matches in the grid cells around it; in a
+# postcode: it checks each service, or lists every match when there are fewer than
+# SAL_LIST_FACTOR times the services there); beyond, every match is listed.
 SAL_CHECK_LIMIT = 20_000
 SAL_LIST_FACTOR = 2
 
