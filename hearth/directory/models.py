@@ -204,9 +204,10 @@ class Location(HsdsRecord):
     coarse_area = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        # Proximity in the service_at_locations API starts from a bounding box.
+        # Proximity in the service_at_locations API starts from a bounding box; with the id
+        # in the index, the box is read from the index alone.
         indexes = [
-            models.Index(fields=["latitude", "longitude"], name="directory_location_lat_lon_idx")
+            models.Index(fields=["latitude", "longitude", "id"], name="dir_location_lat_lon_id")
         ]
 
     def __str__(self) -> str:
@@ -221,6 +222,12 @@ class ServiceAtLocation(HsdsRecord):
         Location, on_delete=models.CASCADE, related_name="service_at_locations"
     )
     description = models.TextField(blank=True)
+
+    class Meta:
+        # The service_at_locations API reads the rows at a place from this index alone.
+        indexes = [
+            models.Index(fields=["location", "service", "id"], name="dir_sal_location_service_id")
+        ]
 
     def __str__(self) -> str:
         return f"{self.service_id} at {self.location_id}"
