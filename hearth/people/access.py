@@ -23,6 +23,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,11 @@ def _role_in(user, organization) -> str | None:
     )
 
 
+# `decide()` looks the reader's role up itself unless it is given one read in the same query as
+# the person (`_load(..., reader=...)`).
+_LOOK_UP = object()
+
+
 def live_consents_for(person: Person, organization: Organization, purpose: str, at: datetime):
     """The consents from `person` that let `organization` read for `purpose` at `at`."""
     candidates = Consent.objects.filter(
@@ -124,7 +130,9 @@ def decide(
     wanted = ALL_CATEGORIES if categories is None else frozenset(categories)
     if person is None or person.erased_at is not None:
         return Decision(refusal="missing")
-    role = _role_in(user, organization)
+    role = getattr(person, "reader_role", _LOOK_UP)
+    if role is _LOOK_UP:
+        role = _role_in(user, organization)
     if role is None or role == Role.VIEWER:
         return Decision(refusal="no-role")
     if purpose == Purpose.EMERGENCY:
@@ -233,9 +241,19 @@ def _open(
     return record
 
 
-def _load(person_id) -> Person | None:
+def _load(person_id, *, reader: tuple | None = None) -> Person | None:
+    """The person's row with its holder and data key. With `reader` (user, organization), the
+    user's role in that organization comes in the same query, as `reader_role`, for `decide()`."""
+    queryset = Person.objects.select_related("holder", "data_key")
+    if reader is not None:
+        user, organization = reader
+        if getattr(user, "is_authenticated", False) and organization is not None:
+            role = Membership.objects.filter(user=user, organization=organization).values("role")
+            queryset = queryset.annotate(reader_role=Subquery(role[:1]))
+        else:
+            queryset = queryset.annotate(reader_role=Value(None, output_field=CharField()))
     try:
-        return Person.objects.select_related("holder", "data_key").get(pk=person_id)
+        return queryset.get(pk=person_id)
     except (Person.DoesNotExist, ValueError, TypeError, ValidationError):
         return None
 
@@ -271,7 +289,7 @@ def access_person(
     """Open one person's record for `purpose`, or raise PersonNotFound.
 
     The read (or the refusal) is recorded in the audit trail before anything is returned."""
-    person = _load(person_id)
+    person = _load(person_id, reader=(user, organization))
     decision = decide(
         user=user,
         organization=organization,
@@ -308,7 +326,7 @@ def open_for_change(
     """For a change that also reads the record (a referral carries part of it): the Person row
     and the record as the holding organization's staff may read it for `purpose`, decided once
     and recorded as a read; PersonNotFound for anyone else, recorded as a refusal."""
-    person = _load(person_id)
+    person = _load(person_id, reader=(user, organization))
     decision = decide(user=user, organization=organization, person=person, purpose=purpose)
     if decision.allowed and not decision.basis.startswith("holder:"):
         decision = Decision(refusal="not-holder")
@@ -338,7 +356,7 @@ def open_for_change(
 def person_for_change(*, user, organization: Organization | None, person_id) -> Person:
     """The Person row for a change by the holding organization's staff, or PersonNotFound.
     Changes are audited by the service that makes them."""
-    person = _load(person_id)
+    person = _load(person_id, reader=(user, organization))
     decision = decide(
         user=user,
         organization=organization,
@@ -460,9 +478,9 @@ def access_disclosure(
     payload, its conversation)? The holding organization's staff may by role; anyone else only
     while that very consent lives and names them. Recorded either way; refusal raises
     PersonNotFound."""
-    person = _load(person_id)
+    person = _load(person_id, reader=(user, organization))
     at = timezone.now()
-    role = _role_in(user, organization)
+    role = person.reader_role if person is not None else None
     if person is None or person.erased_at is not None:
         decision = Decision(refusal="missing")
     elif role is None or role == Role.VIEWER:
