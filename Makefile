@@ -22,9 +22,11 @@ run: install
 	$(BIN)/hearth migrate --no-input
 	$(BIN)/hearth collectstatic --no-input --verbosity 0
 	$(BIN)/hearth demo --if-empty
+	$(BIN)/hearth search-index ensure
 	@echo "Hearth is starting at http://$(HOST):$(PORT)/  (stop it with Ctrl+C)"
 	HEARTH_SECURE_COOKIES=$${HEARTH_SECURE_COOKIES:-false} $(BIN)/gunicorn hearth.wsgi \
-		--bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips=''
+		--bind $(HOST):$(PORT) --workers $(WORKERS) --threads 2 --access-logfile - \
+		--forwarded-allow-ips=''
 
 test: install
 	$(BIN)/pytest -n 2 --dist loadfile -m "not browser"
