@@ -26,6 +26,7 @@ from ninja import NinjaAPI
 from hearth.directory import hsds, search, selectors
 from hearth.directory.models import (
     Address,
+    Location,
     Organization,
     Service,
     ServiceAtLocation,
@@ -277,6 +278,9 @@ SAL_WALK_LIMIT = 20_000
 # SAL_LIST_FACTOR times the services there); beyond, every match is listed.
 SAL_CHECK_LIMIT = 20_000
 SAL_LIST_FACTOR = 2
+# Near a postcode, with a search: up to this many matching services in the grid cells around
+# it, the database counts and orders their rows there; beyond, as at any other place.
+SAL_NEAR_SERVICES = 10_000
 
 
 @dataclass(frozen=True)
@@ -337,6 +341,16 @@ def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list
     engine checks their services, and the walk keeps the services found there. Only small
     sets go to the database by id."""
     service_query, place = _sal_filters(request)
+    if place is not None and place.origin is not None:
+        if service_query is None:
+            return _sal_near_page(place, start, stop)
+        # Every service with a location within the distance has that location's grid cell
+        # in the index: the engine lists the matches there, whatever their number elsewhere.
+        kept = search.matching_ids_around(
+            service_query, place.origin, place.metres, limit=SAL_NEAR_SERVICES
+        )
+        if kept is not None:
+            return _sal_near_page(place, start, stop, services=kept)
     if place is not None:
         found = _sal_rows_at(place, SAL_CHECK_LIMIT if service_query else None)
         if service_query is not None:
@@ -365,6 +379,41 @@ def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list
         return total, _sal_walk(service_query, stop, share)[start:stop]
     rows = ServiceAtLocation.objects.filter(service_id__in=_all_ids(service_query))
     return total, list(rows.order_by(*SAL_ORDER).values_list("id", flat=True)[start:stop])
+
+
+def _sal_near_page(
+    place: _Place, start: int, stop: int, services: set[UUID] | None = None
+) -> tuple[int, list[UUID]]:
+    """How many service_at_locations are within the place's radius (of these services, when
+    given), and the ids of those in [start, stop) of the listing order: counted and ordered
+    by the database, over just the rows there (materialized first, so that it does not walk
+    every service in name order)."""
+    if services is not None and not services:
+        return 0, []
+    near_sql, params = _near(place)
+    near = f"WITH near AS MATERIALIZED ({near_sql})"
+    among = ""
+    if services is not None:
+        # Outside the materialized rows, so that the database does not read the rows of every
+        # one of these services (an index on service) instead of the rows there.
+        native = connection.features.has_native_uuid_field
+        among = f" WHERE near.service_id IN ({', '.join(['%s'] * len(services))})"
+        params += [i if native else i.hex for i in services]
+    service = connection.ops.quote_name(Service._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{near} SELECT near.id, COUNT(*) OVER () FROM near"  # noqa: S608
+            f" INNER JOIN {service} s ON s.id = near.service_id{among}"
+            " ORDER BY s.name, near.id LIMIT %s OFFSET %s",
+            [*params, stop - start, start],
+        )
+        rows = cursor.fetchall()
+        if rows:
+            total = rows[0][1]
+        else:
+            cursor.execute(f"{near} SELECT COUNT(*) FROM near{among}", params)  # noqa: S608
+            total = cursor.fetchone()[0]
+    return total, [i if isinstance(i, UUID) else UUID(i) for i, _total in rows]
 
 
 def _sal_page_of(rows: list[tuple], start: int, stop: int) -> list[UUID]:
@@ -411,35 +460,28 @@ def _matching_services(query: search.SearchQuery, candidates: set[UUID]) -> set[
 
 def _sal_rows_at(place: _Place, limit: int | None = None) -> list[tuple] | None:
     """(id, service_id) of the service_at_locations at a place, in no particular order; None
-    if more than `limit` rows are within the place's condition (before measuring distances).
-    Rows in the bounding box further than the radius from the postcode are left out. The
-    ids are as the database gives them (32 hex digits on SQLite, which sort as the UUIDs
-    do); the service ids are UUIDs.
+    if more than `limit` rows are there. Rows in the bounding box further than the radius from
+    the postcode are left out (see `_near`). The ids are as the database gives them (32 hex
+    digits on SQLite, which sort as the UUIDs do); the service ids are UUIDs.
 
     Read with a plain cursor and converted here (ids only for the rows kept, each service id
     once): a 5 km radius holds thousands of rows, and Django's per-row conversions cost twice
     the query."""
-    rows = ServiceAtLocation.objects.filter(place.where)
     if place.origin is None:
-        rows = rows.values_list("id", "service_id")
+        rows = ServiceAtLocation.objects.filter(place.where).values_list("id", "service_id")
+        if limit is not None:
+            rows = rows[: limit + 1]
+        sql, params = rows.query.sql_with_params()
     else:
-        rows = rows.values_list("id", "service_id", "location__latitude", "location__longitude")
-    if limit is not None:
-        rows = rows[: limit + 1]
-    sql, params = rows.query.sql_with_params()
+        near_sql, params = _near(place)
+        sql = f"SELECT near.id, near.service_id FROM ({near_sql}) near"  # noqa: S608
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s", [*params, limit + 1]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     if limit is not None and len(found) > limit:
         return None
-    if place.origin is not None:
-        origin, metres = place.origin, place.metres
-        inside: dict[tuple[float, float], bool] = {}  # a location's rows share its point
-        for row in found:
-            point = (row[2], row[3])
-            if point not in inside:
-                inside[point] = search.distance_m(origin, point) <= metres
-        found = [row for row in found if inside[(row[2], row[3])]]
     services: dict = {}
 
     def service(value) -> UUID:
@@ -447,7 +489,83 @@ def _sal_rows_at(place: _Place, limit: int | None = None) -> list[tuple] | None:
             services[value] = value if isinstance(value, UUID) else UUID(value)
         return services[value]
 
-    return [(sal_id, service(service_id)) for sal_id, service_id, *_rest in found]
+    return [(sal_id, service(service_id)) for sal_id, service_id in found]
+
+
+def _near(place: _Place) -> tuple[str, list]:
+    """A query (SQL and its parameters) for the id and service_id of the service_at_locations
+    in the place's bounding box whose location is within its radius of its origin, exactly as
+    `search.distance_m` measures, without measuring every location.
+
+    The database compares a plain sum of squares (no trigonometry: the same on SQLite and
+    PostgreSQL), Δlat² + k²·Δlon² in degrees, with bounds that hold for the whole box: with
+    the smallest cos(latitude) of the box it is at most `outer` for every location within the
+    radius, with the largest it is at most `inner` only for locations within it. Only the few
+    locations between the two (a thin ring at the edge) are measured here, and the rows kept
+    are those inside `inner` or at a location measured within the radius."""
+    (lat_low, lat_high), (lon_low, lon_high) = _bounding_box(place.origin, place.metres)
+    latitude, longitude = place.origin
+    cos_low, cos_high, outer, inner = _ring(place.origin, place.metres)
+    square = (
+        "((l.latitude - %s) * (l.latitude - %s) + (l.longitude - %s) * (l.longitude - %s) * %s)"
+    )
+
+    def closer(k: float, bound: float, op: str) -> tuple[str, list]:
+        return f"{square} {op} %s", [latitude, latitude, longitude, longitude, k * k, bound]
+
+    box = "l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s"
+    box_params = [lat_low, lat_high, lon_low, lon_high]
+    within_outer, outer_params = ("1 = 1", []) if outer is None else closer(cos_low, outer, "<=")
+    within_inner, inner_params = closer(cos_high, inner, "<=")
+    beyond_inner, _ = closer(cos_high, inner, ">")
+    location = connection.ops.quote_name(Location._meta.db_table)
+    sal = connection.ops.quote_name(ServiceAtLocation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT l.id, l.latitude, l.longitude FROM {location} l"  # noqa: S608
+            f" WHERE {box} AND {within_outer} AND {beyond_inner}",
+            [*box_params, *outer_params, *inner_params],
+        )
+        ring = cursor.fetchall()
+    measured = [
+        location_id
+        for location_id, lat, lon in ring
+        if search.distance_m(place.origin, (lat, lon)) <= place.metres
+    ]
+    kept, kept_params = within_inner, inner_params
+    if measured:
+        kept = f"({within_inner} OR l.id IN ({', '.join(['%s'] * len(measured))}))"
+        kept_params = [*inner_params, *measured]
+    return (
+        f"SELECT sal.id AS id, sal.service_id AS service_id FROM {sal} sal"  # noqa: S608
+        f" INNER JOIN {location} l ON l.id = sal.location_id"
+        f" WHERE {box} AND {within_outer} AND {kept}",
+        [*box_params, *outer_params, *kept_params],
+    )
+
+
+def _ring(origin: tuple[float, float], metres: float) -> tuple[float, float, float | None, float]:
+    """(smallest and largest cos(latitude) over the bounding box, `outer`, `inner`) for
+    `_near`, in degrees squared; `outer` None when the box is too wide for its bound.
+
+    The haversine h of a location in the box (search.distance_m: d = 2R·asin(√h)) is
+    hav(Δφ) + cos φ1·cos φ2·hav(Δλ), and x²/4·(1 - x²/12) ≤ hav(x) ≤ x²/4. So
+    (Δφ² + cos_low²·Δλ²)·(1 - m²/12)/4 ≤ h ≤ (Δφ² + cos_high²·Δλ²)/4, m the largest |Δφ| or
+    |Δλ| in the box (radians). d ≤ r means h ≤ sin²(r/2R) ≤ (r/R)²/4; h ≤ sin²(r/2R) means
+    d ≤ r. A margin of a millionth on each side covers rounding."""
+    (lat_low, lat_high), (_lon_low, lon_high) = _bounding_box(origin, metres)
+    farthest = min(90.0, max(abs(lat_low), abs(lat_high)))
+    nearest = 0.0 if lat_low <= 0 <= lat_high else min(abs(lat_low), abs(lat_high))
+    cos_low = max(math.cos(math.radians(farthest)), 0.0)
+    cos_high = math.cos(math.radians(nearest))
+    degree = math.pi / 180
+    angle = metres / search.EARTH_RADIUS_M
+    m = max(lat_high - origin[0], lon_high - origin[1]) * degree
+    outer = None
+    if m < 1:
+        outer = angle**2 / (1 - m * m / 12) / degree**2 * (1 + 1e-6)
+    inner = (2 * math.sin(angle / 2)) ** 2 / degree**2 * (1 - 1e-6)
+    return cos_low, cos_high, outer, inner
 
 
 def _sal_walk(

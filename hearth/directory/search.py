@@ -682,17 +682,19 @@ def matching_ids(query: SearchQuery, candidates: Iterable[UUID]) -> set[UUID]:
 
 
 def matching_ids_around(
-    query: SearchQuery, origin: tuple[float, float], radius_m: float
-) -> set[UUID]:
+    query: SearchQuery, origin: tuple[float, float], radius_m: float, limit: int | None = None
+) -> set[UUID] | None:
     """The services matching a query's words and filters that have a location in the grid
     cells covering `radius_m` around `origin`: every matching service with a location within
     that distance, and some a little further (the caller measures). Paging, sorting and the
-    query's own place are ignored."""
+    query's own place are ignored. None if there are more than `limit` of them."""
     around = SearchQuery(**{**query.__dict__, "near": origin, "radius_m": radius_m})
     searcher = _open().searcher()
     built, _ranked = _build(around)
     total = searcher.search(built, limit=1, count=True).count
     if not total:
         return set()
+    if limit is not None and total > limit:
+        return None
     hits = searcher.search(built, limit=total, count=False).hits
     return set(_ids(searcher, [address for _score, address in hits]))

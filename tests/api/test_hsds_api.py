@@ -3,6 +3,7 @@ schemas; filters combine as AND; pagination edges; bad parameters are named."""
 
 import gzip
 import json
+import math
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -428,3 +429,93 @@ def test_service_at_locations_pages_match_the_plain_query(
         streamed = client.get("/api/hsds/service_at_locations", {**params, "format": "ndjson"})
         lines = b"".join(streamed.streaming_content).decode().splitlines()
         assert [json.loads(line)["id"] for line in lines] == expected_ids, params
+
+
+def _destination(origin: tuple[float, float], bearing: float, metres: float):
+    """The point `metres` from `origin` on a great circle at `bearing` degrees."""
+    lat1, lon1, theta = map(math.radians, (*origin, bearing))
+    angle = metres / search.EARTH_RADIUS_M
+    lat2 = math.asin(
+        math.sin(lat1) * math.cos(angle) + math.cos(lat1) * math.sin(angle) * math.cos(theta)
+    )
+    lon2 = lon1 + math.atan2(
+        math.sin(theta) * math.sin(angle) * math.cos(lat1),
+        math.cos(angle) - math.sin(lat1) * math.sin(lat2),
+    )
+    return math.degrees(lat2), math.degrees(lon2)
+
+
+@pytest.mark.parametrize(
+    "latitude, metres",
+    [(45.5, 5000), (61.2, 200_000), (-33.9, 1000), (0.2, 50_000), (79.0, 30_000)],
+)
+def test_service_at_locations_at_the_edge_of_the_radius(client, latitude, metres):
+    """A location just inside the radius is listed and counted, one just outside is not,
+    exactly as `search.distance_m` measures them (within the bounding box the listing starts
+    from), however the database narrows the rows down first; a confidential location counts
+    by its coarse point like any other, and its point is never shown."""
+    from hearth.api import hsds as hsds_api
+    from hearth.directory.models import ServiceAtLocation
+
+    origin = (latitude, 10.0)
+    centre = ServiceAtLocationFactory(
+        service__name="Centre", location__latitude=origin[0], location__longitude=origin[1]
+    )
+    Address.objects.create(
+        location=centre.location,
+        address_1="1 Edge Street",
+        city="Edgeton",
+        state_province="RV",
+        postal_code="RV7 7ZZ",
+        country="US",
+        address_type="physical",
+    )
+    for bearing in range(0, 360, 15):
+        for factor in (1 - 1e-9, 1 + 1e-9, 1 - 1e-4, 1 + 1e-4, 1 - 1e-2, 1 + 1e-2):
+            point = _destination(origin, bearing + 7, metres * factor)
+            ServiceAtLocationFactory(
+                service__name=f"Service {bearing % 4}",
+                service__description="edge pantry" if bearing % 2 else "edge legal",
+                location__latitude=point[0],
+                location__longitude=point[1],
+                location__is_confidential=factor == 1 - 1e-9 and bearing == 45,
+            )
+    search.rebuild()
+    (lat_low, lat_high), (lon_low, lon_high) = hsds_api._bounding_box(origin, metres)
+    hidden = ServiceAtLocation.objects.select_related("location").get(
+        location__is_confidential=True
+    )
+
+    def within(link) -> bool:
+        point = (link.location.latitude, link.location.longitude)
+        in_box = lat_low <= point[0] <= lat_high and lon_low <= point[1] <= lon_high
+        return in_box and search.distance_m(origin, point) <= metres
+
+    everything = ServiceAtLocation.objects.select_related("location", "service")
+    ordered = sorted(everything, key=lambda link: (link.service.name, link.id.hex))
+    for text in ("", "pantry"):
+        expected = [
+            str(link.id)
+            for link in ordered
+            if within(link) and (not text or text in link.service.description)
+        ]
+        # The edge is really tested: rows within a billionth of the radius either side.
+        assert (
+            0
+            < len(expected)
+            < len([link for link in ordered if not text or text in link.service.description])
+        )
+        params = {"postcode": "RV7 7ZZ", "proximity": str(metres), "search": text}
+        for per_page in (5, 1000):
+            got = []
+            for page in range(1, len(expected) // per_page + 2):
+                body = client.get(
+                    "/api/hsds/service_at_locations", {**params, "page": page, "per_page": per_page}
+                ).json()
+                assert body["total_items"] == len(expected), (params, per_page)
+                got += [item["id"] for item in body["contents"]]
+                assert str(hidden.location.latitude) not in json.dumps(body)
+            assert got == expected, params
+        streamed = client.get("/api/hsds/service_at_locations", {**params, "format": "ndjson"})
+        lines = b"".join(streamed.streaming_content).decode().splitlines()
+        assert [json.loads(line)["id"] for line in lines] == expected, params
