@@ -347,7 +347,7 @@ def _sal_listing(request: HttpRequest, start: int, stop: int) -> tuple[int, list
         # Every service with a location within the distance has that location's grid cell
         # in the index: the engine lists the matches there, whatever their number elsewhere.
         kept = search.matching_ids_around(
-            service_query, place.origin, place.metres, limit=SAL_NEAR_SERVICES
+            service_query, place.origin, place.metres, limit=SAL_NEAR_SERVICES, measured=True
         )
         if kept is not None:
             return _sal_near_page(place, start, stop, services=kept)

@@ -682,12 +682,20 @@ def matching_ids(query: SearchQuery, candidates: Iterable[UUID]) -> set[UUID]:
 
 
 def matching_ids_around(
-    query: SearchQuery, origin: tuple[float, float], radius_m: float, limit: int | None = None
+    query: SearchQuery,
+    origin: tuple[float, float],
+    radius_m: float,
+    limit: int | None = None,
+    measured: bool = False,
 ) -> set[UUID] | None:
     """The services matching a query's words and filters that have a location in the grid
     cells covering `radius_m` around `origin`: every matching service with a location within
     that distance, and some a little further (the caller measures). Paging, sorting and the
-    query's own place are ignored. None if there are more than `limit` of them."""
+    query's own place are ignored. None if there are more than `limit` of them.
+
+    With `measured`, services whose indexed points (up to MAX_POINTS, all of them when the
+    service has no more locations than that) are all further than `radius_m` are left out
+    before their ids are read (reading ids is most of the cost)."""
     around = SearchQuery(**{**query.__dict__, "near": origin, "radius_m": radius_m})
     searcher = _open().searcher()
     built, _ranked = _build(around)
@@ -697,4 +705,39 @@ def matching_ids_around(
     if limit is not None and total > limit:
         return None
     hits = searcher.search(built, limit=total, count=False).hits
-    return set(_ids(searcher, [address for _score, address in hits]))
+    addresses = [address for _score, address in hits]
+    if measured:
+        addresses = _within(searcher, addresses, origin, radius_m)
+    return set(_ids(searcher, addresses))
+
+
+def _within(searcher, addresses, origin: tuple[float, float], radius_m: float) -> list:
+    """The addresses of services that may have a location within `radius_m` of `origin`: an
+    indexed point that `distance_m` puts within it, or more locations than points indexed."""
+    counts = searcher.fast_field_values("locations", addresses)
+    columns = [
+        (
+            searcher.fast_field_values(f"lat{n}", addresses),
+            searcher.fast_field_values(f"lon{n}", addresses),
+        )
+        for n in range(MAX_POINTS)
+    ]
+    # Far outside the radius without measuring (a tenth more than the bounding box's sides):
+    latitude, longitude = origin
+    dlat = radius_m / 111_320 * 1.1
+    dlon = radius_m / (111_320 * max(math.cos(math.radians(latitude)), 0.01)) * 1.1
+    kept = []
+    for i, address in enumerate(addresses):
+        if counts[i] is None or counts[i] > MAX_POINTS:
+            kept.append(address)
+            continue
+        for lats, lons in columns:
+            lat, lon = lats[i], lons[i]
+            if lat is None or math.isnan(lat):
+                continue
+            if abs(lat - latitude) > dlat or abs(lon - longitude) > dlon:
+                continue
+            if distance_m(origin, (lat, lon)) <= radius_m:
+                kept.append(address)
+                break
+    return kept

@@ -480,6 +480,13 @@ def test_service_at_locations_at_the_edge_of_the_radius(client, latitude, metres
                 location__longitude=point[1],
                 location__is_confidential=factor == 1 - 1e-9 and bearing == 45,
             )
+    # More locations than the index keeps points of, only the last within the radius.
+    many = ServiceFactory(name="Service 1", description="edge pantry legal")
+    for bearing, factor in ((10, 3), (100, 3), (190, 3), (53, 1 - 1e-9)):
+        point = _destination(origin, bearing, metres * factor)
+        ServiceAtLocationFactory(
+            service=many, location__latitude=point[0], location__longitude=point[1]
+        )
     search.rebuild()
     (lat_low, lat_high), (lon_low, lon_high) = hsds_api._bounding_box(origin, metres)
     hidden = ServiceAtLocation.objects.select_related("location").get(
