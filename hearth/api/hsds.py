@@ -281,6 +281,10 @@ SAL_LIST_FACTOR = 2
 # Near a postcode, with a search: up to this many matching services in the grid cells around
 # it, the database counts and orders their rows there; beyond, as at any other place.
 SAL_NEAR_SERVICES = 10_000
+# ... and without a search, a first page is looked for among the rows of the first this many
+# services in name order (or 100 per row of the page, up to SAL_WALK_LIMIT) before all of them.
+SAL_NEAR_NAMES = 2000
+SAL_NEAR_NAMES_PER_ROW = 100
 
 
 @dataclass(frozen=True)
@@ -400,7 +404,23 @@ def _sal_near_page(
         among = f" WHERE near.service_id IN ({', '.join(['%s'] * len(services))})"
         params += [i if native else i.hex for i in services]
     service = connection.ops.quote_name(Service._meta.db_table)
+    names = max(SAL_NEAR_NAMES, SAL_NEAR_NAMES_PER_ROW * stop)
     with connection.cursor() as cursor:
+        if services is None and names <= SAL_WALK_LIMIT:
+            # A first page: only the rows of the services up to the name of the `names`-th
+            # service (read from the index on names alone) are ordered. Every other row sorts
+            # after them, so the page is exact when they fill it (or are all the rows there).
+            cursor.execute(
+                f"{near}, named AS MATERIALIZED (SELECT id, name FROM {service}"  # noqa: S608
+                f" WHERE name <= (SELECT name FROM {service} ORDER BY name LIMIT 1 OFFSET %s))"
+                " SELECT near.id, COUNT(*) OVER (), (SELECT COUNT(*) FROM near) FROM near"
+                " INNER JOIN named ON named.id = near.service_id"
+                " ORDER BY named.name, near.id LIMIT %s OFFSET %s",
+                [*params, names - 1, stop - start, start],
+            )
+            rows = cursor.fetchall()
+            if rows and (rows[0][1] >= stop or rows[0][1] == rows[0][2]):
+                return rows[0][2], [i if isinstance(i, UUID) else UUID(i) for i, *_n in rows]
         cursor.execute(
             f"{near} SELECT near.id, COUNT(*) OVER () FROM near"  # noqa: S608
             f" INNER JOIN {service} s ON s.id = near.service_id{among}"

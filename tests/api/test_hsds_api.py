@@ -373,12 +373,17 @@ def many_places():
 
 
 @pytest.mark.parametrize(
-    "few, walk_limit, list_factor, check_limit",
-    [(1000, 20_000, 2, 20_000), (0, 20_000, 0, 20_000), (0, 1, 2, 1)],
-    ids=["by-id", "walk-and-check", "long-walk-many-there"],
+    "few, walk_limit, list_factor, check_limit, near_names",
+    [
+        (1000, 20_000, 2, 20_000, 2000),
+        (0, 20_000, 0, 20_000, 2000),
+        (0, 1, 2, 1, 2000),
+        (1000, 20_000, 2, 20_000, 2),
+    ],
+    ids=["by-id", "walk-and-check", "long-walk-many-there", "near-first-names"],
 )
 def test_service_at_locations_pages_match_the_plain_query(
-    client, many_places, monkeypatch, few, walk_limit, list_factor, check_limit
+    client, many_places, monkeypatch, few, walk_limit, list_factor, check_limit, near_names
 ):
     """Whichever way a page is found (matches' ids to the database, a walk over the services
     in name order, the engine checking the services of a place), it is the page the plain
@@ -390,6 +395,9 @@ def test_service_at_locations_pages_match_the_plain_query(
     monkeypatch.setattr(hsds_api, "SAL_WALK_LIMIT", walk_limit)
     monkeypatch.setattr(hsds_api, "SAL_LIST_FACTOR", list_factor)
     monkeypatch.setattr(hsds_api, "SAL_CHECK_LIMIT", check_limit)
+    # Near a postcode, a first page among the rows of the first few services in name order.
+    monkeypatch.setattr(hsds_api, "SAL_NEAR_NAMES", near_names)
+    monkeypatch.setattr(hsds_api, "SAL_NEAR_NAMES_PER_ROW", 1 if near_names < 100 else 100)
     monkeypatch.setattr(search, "MATCH_CHUNK", 5)
     everything = ServiceAtLocation.objects.order_by("service__name", "id")
     postcode = everything.filter(location__addresses__postal_code="RV9 9ZZ")
@@ -445,11 +453,14 @@ def _destination(origin: tuple[float, float], bearing: float, metres: float):
     return math.degrees(lat2), math.degrees(lon2)
 
 
+@pytest.mark.parametrize("near_names", [2000, 3], ids=["all-names", "first-names"])
 @pytest.mark.parametrize(
     "latitude, metres",
     [(45.5, 5000), (61.2, 200_000), (-33.9, 1000), (0.2, 50_000), (79.0, 30_000)],
 )
-def test_service_at_locations_at_the_edge_of_the_radius(client, latitude, metres):
+def test_service_at_locations_at_the_edge_of_the_radius(
+    client, monkeypatch, latitude, metres, near_names
+):
     """A location just inside the radius is listed and counted, one just outside is not,
     exactly as `search.distance_m` measures them (within the bounding box the listing starts
     from), however the database narrows the rows down first; a confidential location counts
@@ -457,6 +468,8 @@ def test_service_at_locations_at_the_edge_of_the_radius(client, latitude, metres
     from hearth.api import hsds as hsds_api
     from hearth.directory.models import ServiceAtLocation
 
+    monkeypatch.setattr(hsds_api, "SAL_NEAR_NAMES", near_names)
+    monkeypatch.setattr(hsds_api, "SAL_NEAR_NAMES_PER_ROW", 1 if near_names < 100 else 100)
     origin = (latitude, 10.0)
     centre = ServiceAtLocationFactory(
         service__name="Centre", location__latitude=origin[0], location__longitude=origin[1]
