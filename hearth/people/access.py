@@ -23,7 +23,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Subquery, Value
+from django.db.models import CharField, Q, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,13 +105,17 @@ _LOOK_UP = object()
 
 def live_consents_for(person: Person, organization: Organization, purpose: str, at: datetime):
     """The consents from `person` that let `organization` read for `purpose` at `at`."""
+    # Only consents that name this organization, or a kind of organization it is (whose network
+    # `covers_organization` then checks).
     candidates = Consent.objects.filter(
-        person=person,
+        Q(recipient_organization_id=organization.pk)
+        | Q(recipient_organization__isnull=True, recipient_kind=organization.kind),
+        person_id=person.pk,
         purpose=purpose,
         revoked_at__isnull=True,
         starts_at__lte=at,
         expires_at__gt=at,
-    ).select_related("recipient_organization")
+    )
     return [consent for consent in candidates if consent.covers_organization(organization)]
 
 
