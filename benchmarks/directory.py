@@ -40,6 +40,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from common import busy_ticks, git, log, percentile, psql
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HEARTH = str(BIN / "hearth")
@@ -77,11 +79,6 @@ MISSPELLED = [
     "grocerys", "counciling", "refujio", "helth",
 ]  # fmt: skip
 PAGE_LANGUAGES = ["es", "es", "es", "vi", "zh", "ar", "ru", "so"]
-
-
-def log(message: str) -> None:
-    stamp = datetime.now().strftime("%H:%M:%S")
-    print(f"[{stamp}] {message}", file=sys.stderr, flush=True)
 
 
 # =============================================================================================
@@ -223,12 +220,6 @@ def call_helper(name: str, env: dict, request: dict, timeout: float = 3600) -> d
 HZ = os.sysconf("SC_CLK_TCK")
 
 
-def _busy_ticks() -> int:
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return user + nice + system + irq + softirq + steal
-
-
 def _processes() -> dict[int, tuple[int, str, int]]:
     """pid -> (ppid, command name, CPU ticks used so far)."""
     found = {}
@@ -268,14 +259,14 @@ class CpuWatch:
 
         self._resource = resource
         self.started = time.perf_counter()
-        self.busy = _busy_ticks()
+        self.busy = busy_ticks()
         self.processes = _processes()
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.children = usage.ru_utime + usage.ru_stime
 
     def stop(self) -> dict:
         elapsed = max(time.perf_counter() - self.started, 1e-6)
-        busy = (_busy_ticks() - self.busy) / HZ
+        busy = (busy_ticks() - self.busy) / HZ
         now = _processes()
         ours = _ours(now) | _ours(self.processes)
         mine = postgres = 0.0
@@ -371,14 +362,6 @@ def run_step(name: str, argv: list[str], env: dict, logs: Path, timeout: float =
 
 
 PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
-
-
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-         "-q", "-c", sql],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
 
 
 def pg_exists(name: str) -> bool:
@@ -668,16 +651,6 @@ def make_plan(probe: dict, repeat: int, seed: int) -> tuple[dict, dict]:
 
 # =============================================================================================
 # Measuring through HTTP
-
-
-def percentile(samples: list[float], q: float) -> float | None:
-    if not samples:
-        return None
-    ordered = sorted(samples)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def measure_http(port: int, plan: dict, repeat: int, budget: float) -> dict:
@@ -1123,15 +1096,6 @@ def to_json(results: list[dict], meta: dict) -> str:
 # =============================================================================================
 
 
-def _git(*args: str) -> str:
-    """Read-only: which code was measured."""
-    try:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-    except OSError:
-        return ""
-    return done.stdout.rstrip("\n")
-
-
 def main() -> int:
     if len(sys.argv) >= 3 and sys.argv[1] == "--_helper":
         request = json.loads(sys.stdin.read() or "{}")
@@ -1186,8 +1150,8 @@ def main() -> int:
         "repeat": args.repeat,
         "per_page": PER_PAGE,
         "warmup": WARMUP,
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        "changed_files": _git("status", "--porcelain", "--untracked-files=no").splitlines(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "changed_files": git("status", "--porcelain", "--untracked-files=no").splitlines(),
     }
     results = []
     try:

@@ -43,6 +43,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from common import busy_ticks, git, log, psql
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432/"
 PG_DATABASE = "hearth_bench_outcomes"
@@ -55,19 +57,8 @@ HZ = os.sysconf("SC_CLK_TCK")
 QUIET_CORES = 0.25
 
 
-def log(message: str) -> None:
-    stamp = datetime.now().strftime("%H:%M:%S")
-    print(f"[{stamp}] {message}", file=sys.stderr, flush=True)
-
-
 # =============================================================================================
 # CPU accounting
-
-
-def _busy_ticks() -> int:
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return user + nice + system + irq + softirq + steal
 
 
 def _ticks(pid: int) -> int:
@@ -100,7 +91,7 @@ class Watch:
         self.backend = backend
         self.wall = time.perf_counter()
         self.cpu = time.process_time()
-        self.busy = _busy_ticks()
+        self.busy = busy_ticks()
         self.backend_ticks = _ticks(backend) if backend else 0
 
     def stop(self, workers_before: dict[int, int]) -> dict:
@@ -111,7 +102,7 @@ class Watch:
             database = (_ticks(self.backend) - self.backend_ticks) / HZ
             for pid in _parallel_workers(self.backend):
                 database += (_ticks(pid) - workers_before.get(pid, 0)) / HZ
-        busy = (_busy_ticks() - self.busy) / HZ
+        busy = (busy_ticks() - self.busy) / HZ
         cpu = own + database
         return {
             "wall_s": wall,
@@ -125,9 +116,9 @@ def wait_quiet(seconds: float) -> float:
     return how busy it was when measuring started."""
     deadline = time.monotonic() + seconds
     while True:
-        before, mine = _busy_ticks(), time.process_time()
+        before, mine = busy_ticks(), time.process_time()
         time.sleep(1.0)
-        other = max((_busy_ticks() - before) / HZ - (time.process_time() - mine), 0.0)
+        other = max((busy_ticks() - before) / HZ - (time.process_time() - mine), 0.0)
         if other < QUIET_CORES or time.monotonic() >= deadline:
             return other
 
@@ -364,14 +355,6 @@ def _load_scoring_module():
 # Running, per database
 
 
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-         "-q", "-c", sql],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-
-
 def pg_exists(name: str) -> bool:
     done = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc",
@@ -508,14 +491,6 @@ def render(results: list[dict], score: dict, meta: dict) -> str:
     return "\n".join(lines)
 
 
-def _git(*args: str) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-    except OSError:
-        return ""
-    return done.stdout.rstrip("\n")
-
-
 def main() -> int:
     if len(sys.argv) >= 3 and sys.argv[1] == "--_helper":
         request = json.loads(sys.stdin.read() or "{}")
@@ -558,8 +533,8 @@ def main() -> int:
         "people": args.people,
         "repeat": args.repeat,
         "seed": args.seed,
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        "changed_files": _git("status", "--porcelain", "--untracked-files=no").splitlines(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "changed_files": git("status", "--porcelain", "--untracked-files=no").splitlines(),
     }
     results = []
     try:

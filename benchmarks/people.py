@@ -44,6 +44,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from common import busy_ticks, git, log, percentile, psql
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432/"
 PG_DATABASE = "hearth_bench_people"
@@ -57,21 +59,6 @@ PAGE = 50
 WARMUP = 50
 BREAKDOWN_CALLS = 400  # extra opens (and a quarter as many lists) run instrumented
 BATCH = 2000
-
-
-def log(message: str) -> None:
-    stamp = datetime.now().strftime("%H:%M:%S")
-    print(f"[{stamp}] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(samples: list[float], q: float) -> float | None:
-    if not samples:
-        return None
-    ordered = sorted(samples)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def summarize(samples: list[float]) -> dict:
@@ -91,12 +78,6 @@ def summarize(samples: list[float]) -> dict:
 HZ = os.sysconf("SC_CLK_TCK")
 
 
-def _busy_ticks() -> int:
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return user + nice + system + irq + softirq + steal
-
-
 def _ticks_of(pid: int) -> int:
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
@@ -112,14 +93,14 @@ class CpuWatch:
     def __init__(self, backend_pid: int | None = None):
         self.backend_pid = backend_pid
         self.started = time.perf_counter()
-        self.busy = _busy_ticks()
+        self.busy = busy_ticks()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         self.mine = usage.ru_utime + usage.ru_stime
         self.backend = _ticks_of(backend_pid) if backend_pid else 0
 
     def stop(self) -> dict:
         elapsed = max(time.perf_counter() - self.started, 1e-6)
-        busy = (_busy_ticks() - self.busy) / HZ
+        busy = (busy_ticks() - self.busy) / HZ
         usage = resource.getrusage(resource.RUSAGE_SELF)
         mine = usage.ru_utime + usage.ru_stime - self.mine
         backend = (_ticks_of(self.backend_pid) - self.backend) / HZ if self.backend_pid else 0.0
@@ -833,14 +814,6 @@ def helper_run(request: dict) -> dict:
 # The parent: one helper process per database
 
 
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-         "-q", "-c", sql],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-
-
 def pg_exists(name: str) -> bool:
     done = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc",
@@ -1043,15 +1016,6 @@ def render(results: list[dict], meta: dict) -> str:
     return "\n".join(out)
 
 
-def _git(*args: str) -> str:
-    """Read-only: which code was measured."""
-    try:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-    except OSError:
-        return ""
-    return done.stdout.rstrip("\n")
-
-
 def main() -> int:
     if len(sys.argv) >= 3 and sys.argv[1] == "--_helper":
         request = json.loads(sys.stdin.read() or "{}")
@@ -1106,8 +1070,8 @@ def main() -> int:
         "breakdown_calls": BREAKDOWN_CALLS,
         "seed": args.seed,
         "warmup": WARMUP,
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        "changed_files": _git("status", "--porcelain", "--untracked-files=no").splitlines(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "changed_files": git("status", "--porcelain", "--untracked-files=no").splitlines(),
     }
     results = []
     try:

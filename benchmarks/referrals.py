@@ -57,6 +57,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common import busy_ticks, git, log, percentile, psql
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HEARTH = str(BIN / "hearth")
@@ -81,11 +83,6 @@ STEPS = [
 PROFILE_PLAIN, PROFILE_SQL, PROFILE_CPROFILE = 20, 5, 20  # lifecycles in each profile pass
 # Extra people for the in-process profile, never handed to the clients.
 PROFILE_PEOPLE = 3 + PROFILE_PLAIN + PROFILE_SQL + PROFILE_CPROFILE
-
-
-def log(message: str) -> None:
-    stamp = datetime.now().strftime("%H:%M:%S")
-    print(f"[{stamp}] {message}", file=sys.stderr, flush=True)
 
 
 # =============================================================================================
@@ -472,12 +469,6 @@ def call_helper(name: str, env: dict, request: dict, timeout: float = 3600) -> d
 HZ = os.sysconf("SC_CLK_TCK")
 
 
-def _busy_ticks() -> int:
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return user + nice + system + irq + softirq + steal
-
-
 def _processes() -> dict[int, tuple[int, str, int]]:
     """pid -> (ppid, command name, CPU ticks used so far); for PostgreSQL processes the name
     is their title ("postgres: user database address state"), so backends can be told apart
@@ -532,7 +523,7 @@ class CpuWatch:
         self.server_pid = server_pid
         self.backend_marker = f" {database} " if database else None
         self.started = time.perf_counter()
-        self.busy = _busy_ticks()
+        self.busy = busy_ticks()
         self.first = _processes()
         self.last = dict(self.first)
         self.stopping = threading.Event()
@@ -550,7 +541,7 @@ class CpuWatch:
         if self.thread:
             self.thread.join()
         elapsed = max(time.perf_counter() - self.started, 1e-6)
-        busy = (_busy_ticks() - self.busy) / HZ
+        busy = (busy_ticks() - self.busy) / HZ
         self.last.update(_processes())
         seen = self.last
         server = _tree(seen, self.server_pid) if self.server_pid else set()
@@ -626,14 +617,6 @@ def run(name: str, argv: list[str], env: dict, logs: Path, timeout: float = 1800
     if done.returncode != 0:
         raise RuntimeError(f"{name} failed (exit {done.returncode}): {text[-1500:]}")
     return {"seconds": seconds, "output": text[-500:]}
-
-
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-         "-q", "-c", sql],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
 
 
 def fresh_pg(name: str) -> None:
@@ -881,16 +864,6 @@ class MemorySampler(threading.Thread):
 
 # =============================================================================================
 # The clients
-
-
-def percentile(samples: list[float], q: float) -> float | None:
-    if not samples:
-        return None
-    ordered = sorted(samples)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def summarize(samples: list[float]) -> dict:
@@ -1445,15 +1418,6 @@ def render(results: list[dict], meta: dict) -> str:
 # =============================================================================================
 
 
-def _git(*args: str) -> str:
-    """Read-only: which code was measured."""
-    try:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-    except OSError:
-        return ""
-    return done.stdout.rstrip("\n")
-
-
 def main() -> int:
     if len(sys.argv) >= 3 and sys.argv[1] == "--_helper":
         request = json.loads(sys.stdin.read() or "{}")
@@ -1513,8 +1477,8 @@ def main() -> int:
         "people": args.people,
         "server": server_desc,
         "email_backend": args.email_backend,
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        "changed_files": _git("status", "--porcelain", "--untracked-files=no").splitlines(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "changed_files": git("status", "--porcelain", "--untracked-files=no").splitlines(),
     }
     results = []
     try:
