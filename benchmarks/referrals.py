@@ -903,14 +903,14 @@ class Run:
 
 
 def client_loop(run: Run, index: int, port: int, expires_at: str, stop: threading.Event):
-    import urllib3
+    import http.client
 
     pair_index = index % len(run.pairs)
     pair = run.pairs[pair_index]
-    pool = urllib3.HTTPConnectionPool(
-        "127.0.0.1", port, maxsize=1, block=True, retries=False,
-        timeout=urllib3.Timeout(connect=10, read=120),
-    )  # fmt: skip
+    # The standard library's client, the lightest at hand: the clients share the two cores with
+    # the server. It reconnects by itself after a response that closes the connection (sync
+    # workers close every one) and keeps it open otherwise.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     headers = {
         "sender": {
             "Authorization": f"Bearer {pair['sender_token']}",
@@ -927,11 +927,11 @@ def client_loop(run: Run, index: int, port: int, expires_at: str, stop: threadin
     def send(kind: str, path: str, body: dict, side: str):
         started = time.perf_counter()
         try:
-            response = pool.request(
-                "POST", path, body=json.dumps(body).encode(), headers=headers[side]
-            )
-            status, data = response.status, response.data
+            connection.request("POST", path, body=json.dumps(body).encode(), headers=headers[side])
+            response = connection.getresponse()
+            status, data = response.status, response.read()
         except Exception as error:
+            connection.close()
             status, data = None, f"{type(error).__name__}: {error}".encode()
         elapsed = (time.perf_counter() - started) * 1000
         records.append((kind, started - run.t0, elapsed, status))
@@ -1084,6 +1084,83 @@ def drive(server: Server, pairs: list[dict], args, database: str) -> dict:
     }
 
 
+def floors(server: Server, pairs: list[dict], args, database: str) -> dict:
+    """What the server costs for requests that do far less than a lifecycle's: with the same
+    clients and server, `GET /healthz` (no token, `SELECT 1`) and `GET /api/v1/referrals/<id>`
+    (the token, then the referral read through the access rules), each for `--floor-seconds`.
+    Their CPU per request bounds what four requests of a lifecycle could ever cost."""
+    import http.client
+
+    pair = pairs[0]
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    auth = {"Authorization": f"Bearer {pair['sender_token']}"}
+    connection.request("GET", "/api/v1/referrals?per_page=1", headers=auth)
+    listed = json.loads(connection.getresponse().read())
+    connection.close()
+    if not listed.get("contents"):
+        return {}
+    referral_path = f"/api/v1/referrals/{listed['contents'][0]['id']}"
+    results = {}
+    for name, path, headers in (
+        ("healthz", "/healthz", {}),
+        ("referral_get", referral_path, auth),
+    ):
+        stop = threading.Event()
+        counts, failures = [0] * args.clients, [0] * args.clients
+
+        def loop(index, path=path, headers=headers, stop=stop, counts=counts, failures=failures):
+            client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            while not stop.is_set():
+                try:
+                    client.request("GET", path, headers=headers)
+                    response = client.getresponse()
+                    response.read()
+                    ok = response.status == 200
+                except Exception:
+                    client.close()
+                    ok = False
+                if ok:
+                    counts[index] += 1
+                else:
+                    failures[index] += 1
+
+        threads = [
+            threading.Thread(target=loop, args=(i,), daemon=True) for i in range(args.clients)
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(1)  # warm-up, not counted
+        before = sum(counts)
+        cpu = CpuWatch(
+            server.process.pid,
+            sample=0.5,
+            database=PG_DATABASE if database == "postgres" else None,
+        )
+        time.sleep(args.floor_seconds)
+        usage = cpu.stop()
+        done = sum(counts) - before
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        per_request = {
+            part: usage[f"{part}_cores"] * usage["seconds"] * 1000 / done if done else None
+            for part in ("server", "postgres", "client")
+        }
+        results[name] = {
+            "path": path if name == "healthz" else "/api/v1/referrals/<id>",
+            "requests_per_s": done / usage["seconds"],
+            "failures": sum(failures),
+            "cpu": usage,
+            "cpu_ms_per_request": per_request,
+        }
+        log(
+            f"  floor {name}: {done / usage['seconds']:.0f} requests/s, server "
+            f"{fmt(per_request['server'], 2)} ms + PostgreSQL {fmt(per_request['postgres'], 2)} ms "
+            f"+ clients {fmt(per_request['client'], 2)} ms of CPU a request"
+        )
+    return results
+
+
 # =============================================================================================
 # One database
 
@@ -1153,6 +1230,8 @@ def run_database(database: str, args, work: Path) -> dict:
             entry["server_argv"] = " ".join(server.argv()[1:])
             log(f"  gunicorn {entry['server_argv']} on port {server.port}")
             entry["run"] = drive(server, pairs, args, database)
+            if args.floor_seconds > 0:
+                entry["floors"] = floors(server, pairs, args, database)
         finally:
             server.stop()
         entry["server_errors"] = server_errors(Path(server.output.name))
@@ -1292,6 +1371,23 @@ def render_run(entry: dict, db: str) -> list[str]:
             f"{fmt(lk['mean_active_statements'], 2)} on average, of which waiting for a lock "
             f"{fmt(lk['mean_waiting_for_lock'], 2)} ({waits})"
             + (f" [sampler: {lk['error']}]" if lk["error"] else "")
+        )
+    for name, label in (
+        ("healthz", "GET /healthz (no token, SELECT 1)"),
+        ("referral_get", "GET /api/v1/referrals/<id> (token, reads)"),
+    ):
+        floor = (entry.get("floors") or {}).get(name)
+        if not floor:
+            continue
+        per = floor["cpu_ms_per_request"]
+        spent = sum(v for v in per.values() if v)
+        out.append(
+            f"floor, {label}, same clients and server: {fmt(floor['requests_per_s'], 0)} "
+            f"requests/s; CPU a request: server {fmt(per['server'], 2)} + PostgreSQL "
+            f"{fmt(per['postgres'], 2)} + clients {fmt(per['client'], 2)} ms → four such "
+            f"requests: at most {fmt(os.cpu_count() * 1000 / (4 * spent) if spent else None)} "
+            f"lifecycles/s on {os.cpu_count()} cores"
+            + (f" ({floor['failures']} failed)" if floor["failures"] else "")
         )
     out.append(
         f"errors: {r['errors_total']} non-2xx or failed requests in all "
@@ -1444,6 +1540,11 @@ def main() -> int:
     parser.add_argument(
         "--email-backend", default=DUMMY_EMAIL,
         help=f"HEARTH_EMAIL_BACKEND for the server (default {DUMMY_EMAIL})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--floor-seconds", type=float, default=10, metavar="S",
+        help="after each run, measure GET /healthz and GET /api/v1/referrals/<id> with the "
+        "same clients for S seconds each (default 10; 0 skips)",
     )  # fmt: skip
     parser.add_argument("--no-profile", dest="profile", action="store_false",
                         help="skip the in-process cProfile of a few lifecycles")  # fmt: skip

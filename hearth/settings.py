@@ -157,6 +157,16 @@ if DATABASES["default"]["ENGINE"] == "hearth.core.db.sqlite3":
     # Tests use an in-memory database (named explicitly: test runners recognise Django's own
     # engine name only).
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+elif DATABASES["default"]["ENGINE"] == "hearth.core.db.postgresql" and env_flag(
+    "HEARTH_PG_PREPARE", True
+):
+    # Parameters are sent apart from the statement and a statement run a few times on a
+    # connection is prepared once: PostgreSQL stops parsing and planning the same queries again
+    # and again, and psycopg stops quoting every value in Python. A pooler in transaction mode
+    # (pgbouncer before 1.21) cannot keep prepared statements: HEARTH_PG_PREPARE=false there.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -715,24 +715,84 @@ def api_token_revoke(*, actor, organization: Organization, token_id) -> None:
         )
 
 
+_TOKEN_QUERIES: dict[str, tuple] = {}
+
+
+def _token_query(connection) -> tuple:
+    """The one statement that authenticates a bearer token — the token, its user, its
+    organization and the user's role there, by the token's digest — and how to turn its row into
+    model instances. Written out once per database rather than built by the ORM on every
+    request (building it cost several times running it); the columns and converters come from
+    the models' fields, so it follows them."""
+    if connection.vendor in _TOKEN_QUERIES:
+        return _TOKEN_QUERIES[connection.vendor]
+    from hearth.accounts.models import User
+
+    from .models import ApiToken
+
+    quote = connection.ops.quote_name
+
+    def column(model, alias: str, name: str) -> str:
+        return f"{alias}.{quote(model._meta.get_field(name).column)}"
+
+    parts = []  # (model, attnames, [(position, converters)])
+    selected = []
+    for model, alias in ((ApiToken, "t"), (User, "u"), (Organization, "o")):
+        converters = []
+        for field in model._meta.concrete_fields:
+            col = field.get_col(alias)
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                converters.append((len(selected), found, col))
+            selected.append(f"{alias}.{quote(field.column)}")
+        parts.append((model, [f.attname for f in model._meta.concrete_fields], converters))
+    token, user, membership = (
+        lambda name: column(ApiToken, "t", name),
+        lambda name: column(User, "u", name),
+        lambda name: column(Membership, "m", name),
+    )
+    # Identifiers only, quoted by the backend; the digest is the one parameter.
+    sql = (
+        f"SELECT {', '.join(selected)}, {membership('role')} "  # noqa: S608
+        f"FROM {quote(ApiToken._meta.db_table)} t "
+        f"JOIN {quote(User._meta.db_table)} u ON {user('id')} = {token('user')} "
+        f"JOIN {quote(Organization._meta.db_table)} o "
+        f"ON {column(Organization, 'o', 'id')} = {token('organization')} "
+        f"LEFT JOIN {quote(Membership._meta.db_table)} m ON {membership('user')} = "
+        f"{token('user')} AND {membership('organization')} = {token('organization')} "
+        f"WHERE {token('token_hash')} = %s AND {token('revoked_at')} IS NULL"
+    )
+    _TOKEN_QUERIES[connection.vendor] = (sql, parts)
+    return sql, parts
+
+
 def api_token_authenticate(token: str):
     """The live token for this bearer string whose user still works for its organization, with
     that user's `role` there (read in the same query)."""
+    from django.db import connection
+
     from .models import ApiToken
 
-    role = Membership.objects.filter(
-        user_id=models.OuterRef("user_id"), organization_id=models.OuterRef("organization_id")
-    ).values("role")[:1]
-    # [:1] rather than first(): the digest is unique, so ordering would only cost time.
-    record = next(
-        iter(
-            ApiToken.objects.filter(token_hash=_token_digest(token or ""), revoked_at__isnull=True)
-            .select_related("organization", "user")
-            .annotate(role=models.Subquery(role))[:1]
-        ),
-        None,
-    )
-    if record is None or not record.user.is_active or not record.organization.is_active:
+    sql, parts = _token_query(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_token_digest(token or "")])
+        row = cursor.fetchone()  # the digest is unique: one row or none
+    if row is None:
+        return None
+    values = list(row)
+    instances = []
+    start = 0
+    for model, attnames, converters in parts:
+        # Values as the ORM gives them (UUIDs, time zones, JSON): each field's converters.
+        for position, found, col in converters:
+            for converter in found:
+                values[position] = converter(values[position], col, connection)
+        end = start + len(attnames)
+        instances.append(model.from_db(connection.alias, attnames, values[start:end]))
+        start = end
+    record, user, organization = instances
+    record.user, record.organization, record.role = user, organization, values[start]
+    if not user.is_active or not organization.is_active:
         return None
     if record.role not in PERSONAL_DATA_ROLES:
         return None

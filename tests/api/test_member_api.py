@@ -59,6 +59,73 @@ class TestTokens:
             )
 
 
+class TestTokenAuthentication:
+    """`api_token_authenticate` reads the token, its user, organization and role in one
+    written-out statement; what it gives back must be what the ORM would load."""
+
+    def _token(self, role=Role.ADMIN):
+        organization = OrganizationFactory()
+        admin = staff(organization, Role.ADMIN)
+        record, token = services.api_token_create(actor=admin, organization=organization, name="x")
+        if role != Role.ADMIN:
+            admin.memberships.filter(organization=organization).update(role=role)
+        return record, token, admin, organization
+
+    def test_it_loads_the_same_token_user_and_organization_as_the_orm(self):
+        record, token, admin, organization = self._token()
+
+        expected = ApiToken.objects.select_related("user", "organization").get(pk=record.pk)
+
+        found = services.api_token_authenticate(token)
+
+        assert found.role == Role.ADMIN
+        for loaded, orm in (
+            (found, expected),
+            (found.user, expected.user),
+            (found.organization, expected.organization),
+        ):
+            assert type(loaded) is type(orm)
+            for field in type(orm)._meta.concrete_fields:
+                assert getattr(loaded, field.attname) == getattr(orm, field.attname), field.name
+                assert type(getattr(loaded, field.attname)) is type(getattr(orm, field.attname))
+        assert found.user.pk == admin.pk and found.organization.pk == organization.pk
+        assert found.user.is_authenticated
+
+    def test_it_marks_the_token_used_at_most_every_five_minutes(self):
+        record, token, _admin, _organization = self._token()
+        assert record.last_used_at is None
+
+        services.api_token_authenticate(token)
+        first = ApiToken.objects.get(pk=record.pk).last_used_at
+        services.api_token_authenticate(token)
+
+        assert first is not None
+        assert ApiToken.objects.get(pk=record.pk).last_used_at == first
+
+    @pytest.mark.parametrize(
+        "spoil",
+        ["revoked", "user inactive", "organization inactive", "left", "viewer", "wrong"],
+    )
+    def test_a_token_that_no_longer_acts_for_anyone_is_refused(self, spoil):
+        record, token, admin, organization = self._token(
+            Role.VIEWER if spoil == "viewer" else Role.ADMIN
+        )
+        if spoil == "revoked":
+            services.api_token_revoke(actor=admin, organization=organization, token_id=record.pk)
+        elif spoil == "user inactive":
+            type(admin).objects.filter(pk=admin.pk).update(is_active=False)
+        elif spoil == "organization inactive":
+            type(organization).objects.filter(pk=organization.pk).update(is_active=False)
+        elif spoil == "left":
+            admin.memberships.filter(organization=organization).delete()
+        elif spoil == "wrong":
+            token = token[:-2] + ("aa" if not token.endswith("aa") else "bb")
+        used = ApiToken.objects.get(pk=record.pk).last_used_at
+
+        assert services.api_token_authenticate(token) is None
+        assert ApiToken.objects.get(pk=record.pk).last_used_at == used
+
+
 class TestLifecycle:
     def test_create_accept_work_and_complete_through_the_api(self, client):
         p = pair()
