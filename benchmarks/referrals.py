@@ -4,7 +4,7 @@ accepted → in-progress → completed) with concurrent clients against a real s
 
     .venv/bin/python benchmarks/referrals.py [--database sqlite|postgres|both] [--clients 8]
         [--duration 60] [--warmup 5] [--pairs 4] [--people 6000]
-        [--server 4[,2x4...]] [--quiet-wait S] [--keep DIR] [--json [PATH]]
+        [--server 4[,2x4...]] [--floor-seconds 10] [--quiet-wait S] [--keep DIR] [--json [PATH]]
 
 For each database it makes a fresh `HEARTH_DATA_DIR` and database (`hearth migrate`), then a
 helper process with Django set up against that data seeds, through Hearth's own services, pairs
@@ -12,7 +12,8 @@ of organizations: a sender with an admin and an API token, and a receiver whose 
 listing it has claimed (`directory.Organization.member`) with an active service, an admin and a
 token (`referrals.services.api_token_create`); and the people the senders hold
 (`people.services.person_create`, one per lifecycle). For each `--server` configuration it
-starts gunicorn, and `--clients` threads, each with its own keep-alive connection, loop over:
+starts gunicorn, and `--clients` threads, each with its own connection (the standard library's
+`http.client`: sync workers close it after each answer, and it reconnects), loop over:
 
     POST /api/v1/referrals                          (sender's token; the referral is "requested")
     POST /api/v1/referrals/<id>/transition accepted   (receiver's token)
@@ -24,7 +25,9 @@ reports p50/p95/p99 per request type, every non-2xx answer, complete lifecycles 
 server workers' peak memory, the CPU each part used (server, PostgreSQL backends, clients,
 other work) and, on PostgreSQL, which lock the backends waited for; then checks that the
 database holds exactly as many completed referrals as the clients completed and that
-`hearth audit-verify` passes. Unless `--no-profile`, it then runs a few lifecycles
+`hearth audit-verify` passes. With the same clients and server it then measures two floors for
+`--floor-seconds` each: `GET /healthz` and `GET /api/v1/referrals/<id>` (a token and reads), and
+the CPU each costs a request. Unless `--no-profile`, it then runs a few lifecycles
 in-process (Django's test client against the same database, no HTTP server) under cProfile and
 shows where the time goes (and the CPU and SQL each request type costs). It never asserts a
 timing. See benchmarks/README.md.
