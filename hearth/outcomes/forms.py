@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from hearth.core.forms import HearthForm
 
 from . import instruments
+from .models import Program
 
 MAX_WEEKS = 52
 # A custom form among the measures: "form:<id>" (an instrument code never has a colon).
@@ -30,6 +31,22 @@ class ProgramForm(HearthForm):
         label=_("What the program offers (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    privacy_budget = forms.FloatField(
+        label=_("Privacy budget for differentially private releases (epsilon, in all)"),
+        help_text=_(
+            "The most that all noisy releases of this program's reports may spend together. "
+            "Each release spends 0.5, 1 or 2; once the budget is spent no new release is made."
+        ),
+        initial=10,
+        required=False,  # left empty: the default, 10
+        min_value=Program.PRIVACY_BUDGET_RANGE[0],
+        max_value=Program.PRIVACY_BUDGET_RANGE[1],
+        error_messages={
+            "invalid": _("Give the privacy budget as a number, for example 10."),
+            "min_value": _("Give a privacy budget of at least %(limit_value)s."),
+            "max_value": _("Give a privacy budget of at most %(limit_value)s."),
+        },
     )
 
 

@@ -484,6 +484,14 @@ def release_measurement(epsilon: float):
     return dp.m.make_laplace(*space, scale=CHANGE_COUNTS_SENSITIVITY / epsilon)
 
 
+class PrivacyBudgetSpent(Exception):
+    """A new noisy release would take the program over its privacy budget: none is made."""
+
+    def __init__(self, *, spent: float, budget: float, asked: float):
+        super().__init__(f"spent {spent:g} of {budget:g}; a release would spend {asked:g}")
+        self.spent, self.budget, self.asked = spent, budget, asked
+
+
 @dataclass(frozen=True)
 class NoisyRelease:
     epsilon: float  # what the release spent, as OpenDP computes it
@@ -510,7 +518,12 @@ def noisy_changes(
     suppression threshold (zero and negatives included) is shown as "fewer than N", never as a
     small number — post-processing, which costs no privacy. There is no noisy release where the
     exact report hides the number of people with a follow-up: those are too few for noise to
-    say anything true. None when OpenDP is not installed."""
+    say anything true. None when OpenDP is not installed.
+
+    A new release must fit in what is left of the program's privacy budget
+    (`Program.privacy_budget`); otherwise PrivacyBudgetSpent, and nothing is released, stored or
+    spent. Kept releases show whatever the budget. The program's row is locked while the budget
+    is checked and spent, so two releases at once cannot both take the last of it."""
     if not differential_privacy_available() or epsilon <= 0:
         return None
     if report.people_with_follow_up is None:
@@ -527,12 +540,21 @@ def noisy_changes(
     if new:
         measurement = release_measurement(epsilon)
         spent = float(measurement.map(CHANGE_COUNTS_SENSITIVITY))
-        noisy = [int(value) for value in measurement([int(row[0]) for row in report.changes.cells])]
         with transaction.atomic():
-            kept, new = PrivateRelease.objects.get_or_create(
-                **key, defaults={"counts": noisy, "released_by": actor}
-            )
+            locked = Program.objects.select_for_update().get(pk=program.pk)
+            kept = PrivateRelease.objects.filter(**key).first()
+            new = kept is None
             if new:
+                so_far = privacy_budget_spent(locked)
+                # A hair of tolerance: sums of 0.5s and 1s are exact, but not every float is.
+                if so_far + spent > locked.privacy_budget + 1e-9:
+                    raise PrivacyBudgetSpent(
+                        spent=so_far, budget=locked.privacy_budget, asked=spent
+                    )
+                counts = [int(row[0]) for row in report.changes.cells]
+                kept = PrivateRelease.objects.create(
+                    **key, counts=[int(value) for value in measurement(counts)], released_by=actor
+                )
                 audit.record(
                     actor=actor,
                     action="hearth.outcomes.report.released",

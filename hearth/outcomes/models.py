@@ -28,6 +28,13 @@ class Program(models.Model):
     description = models.TextField(_("what the program offers"), blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The most privacy budget (epsilon, added up) that all the program's differentially private
+    # releases together may spend; a release that would go over it is refused. Beyond the upper
+    # bound a release would protect no one in any meaningful sense.
+    PRIVACY_BUDGET_RANGE = (0.1, 100.0)
+    privacy_budget = models.FloatField(
+        _("privacy budget for noisy releases (epsilon, in all)"), default=10.0
+    )
 
     class Meta:
         ordering = ["name"]

@@ -253,23 +253,25 @@ def program_report(request, slug, program_id):
         for report in impact.program_report_for(
             actor=request.user, organization=organization, program=program, since=since, until=until
         ):
-            noisy = (
-                impact.noisy_changes(
-                    report,
-                    program=program,
-                    since=since_day,
-                    until=until_day,
-                    epsilon=epsilon,
-                    actor=request.user,
-                )
-                if noisy_requested
-                else None
-            )
+            noisy = over_budget = None
+            if noisy_requested:
+                try:
+                    noisy = impact.noisy_changes(
+                        report,
+                        program=program,
+                        since=since_day,
+                        until=until_day,
+                        epsilon=epsilon,
+                        actor=request.user,
+                    )
+                except impact.PrivacyBudgetSpent as refusal:
+                    over_budget = refusal
             reports.append(
                 {
                     "report": report,
                     "changes": _table(report.changes, CHANGE_LABELS),
                     "noisy": noisy,
+                    "over_budget": over_budget,
                     "noisy_rows": (
                         list(zip(CHANGE_LABELS.values(), noisy.counts, strict=True))
                         if noisy

@@ -69,15 +69,37 @@ def _require_staff(actor, organization: Organization, *, admin: bool = False) ->
 
 
 def program_create(
-    *, actor, organization: Organization, name: str, description: str = ""
+    *,
+    actor,
+    organization: Organization,
+    name: str,
+    description: str = "",
+    privacy_budget: float | None = None,
 ) -> Program:
+    """A program of `organization`; `privacy_budget` caps the epsilon its noisy releases may
+    spend in all (the model's default when not given)."""
     _require_staff(actor, organization, admin=True)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the program a name.")]})
+    if privacy_budget is None:
+        privacy_budget = Program._meta.get_field("privacy_budget").default
+    least, most = Program.PRIVACY_BUDGET_RANGE
+    if not least <= privacy_budget <= most:
+        raise ValidationError(
+            {
+                "privacy_budget": [
+                    _("Give a privacy budget from %(least)s to %(most)s.")
+                    % {"least": f"{least:g}", "most": f"{most:g}"}
+                ]
+            }
+        )
     with transaction.atomic():
         program = Program.objects.create(
-            organization=organization, name=name[:200], description=(description or "").strip()
+            organization=organization,
+            name=name[:200],
+            description=(description or "").strip(),
+            privacy_budget=privacy_budget,
         )
         audit.record(
             actor=actor,

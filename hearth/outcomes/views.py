@@ -512,6 +512,7 @@ def programs(request, slug):
                 organization=organization,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
+                privacy_budget=form.cleaned_data["privacy_budget"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

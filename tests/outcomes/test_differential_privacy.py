@@ -79,7 +79,7 @@ def test_a_release_states_its_budget_spends_it_once_and_adds_up(admin_client, pr
         "Deteriorated meaningfully",
     ]
     assert [int(value) for _label, value in shown] == kept.counts  # all well above 11
-    assert "spent a privacy budget of epsilon 1 in all so far" in text_of(again)
+    assert "spent epsilon 1 of its privacy budget of 10 so far" in text_of(again)
 
     other = admin_client.get(
         report_url(program.organization, program, release="noisy", epsilon="0.5")
@@ -87,7 +87,7 @@ def test_a_release_states_its_budget_spends_it_once_and_adds_up(admin_client, pr
 
     assert PrivateRelease.objects.count() == 2
     assert impact.privacy_budget_spent(program) == 1.5
-    assert "spent a privacy budget of epsilon 1.5 in all so far" in text_of(other)
+    assert "spent epsilon 1.5 of its privacy budget of 10 so far" in text_of(other)
     assert "This release spent a privacy budget of epsilon 0.5." in text_of(other)
     # The exact figures are there too, unchanged.
     assert ("Total", "95") in table_cells(other, EXACT)
@@ -120,6 +120,8 @@ def test_no_released_value_is_a_small_number_whatever_the_noise(program, epsilon
     # Counts around the threshold, released again for many periods: every value shown is
     # either hidden or at least the threshold, never 1 to 10, never 0, never negative.
     add_scores(program, "who-5", [IMPROVED] * 11 + [UNCHANGED] * 3 + [WORSE] * 1)
+    program.privacy_budget = 100  # forty releases
+    program.save()
     report = who5_report(program)
     today = timezone.localdate()
     shown = []
@@ -196,3 +198,93 @@ def test_without_opendp_the_page_simply_offers_no_noisy_release(
         assert ("Total", "70") in table_cells(response, EXACT)
     assert release(who5_report(program), program, 1.0) is None
     assert not PrivateRelease.objects.exists()
+
+
+# --- the program's privacy budget ----------------------------------------------------------------
+
+
+def test_a_release_that_would_go_over_the_budget_is_refused_and_changes_nothing(
+    admin_client, program
+):
+    add_scores(program, "who-5", [IMPROVED] * 40 + [UNCHANGED] * 30 + [WORSE] * 25)
+    program.privacy_budget = 2.5
+    program.save()
+    report = who5_report(program)
+    today = timezone.localdate()
+    for days in (0, 1):  # two releases of epsilon 1: 2 of 2.5 spent
+        impact.noisy_changes(
+            report, program=program, since=today - timedelta(days=365 + days), until=today,
+            epsilon=1.0,
+        )  # fmt: skip
+    releases = list(PrivateRelease.objects.values_list("pk", "counts"))
+    audited = AuditRecord.objects.filter(action="hearth.outcomes.report.released").count()
+
+    with pytest.raises(impact.PrivacyBudgetSpent) as refused:
+        impact.noisy_changes(  # a third, for another period, would make 3 > 2.5
+            report, program=program, since=today - timedelta(days=367), until=today, epsilon=1.0
+        )
+
+    assert (refused.value.spent, refused.value.budget, refused.value.asked) == (2.0, 2.5, 1.0)
+    assert list(PrivateRelease.objects.values_list("pk", "counts")) == releases
+    assert AuditRecord.objects.filter(action="hearth.outcomes.report.released").count() == audited
+    assert impact.privacy_budget_spent(program) == 2.0
+    # What still fits is released: 0.5 makes exactly 2.5.
+    assert release(report, program, 0.5).new
+    assert impact.privacy_budget_spent(program) == 2.5
+    # A kept release still shows, spending nothing, with the budget all spent.
+    again = impact.noisy_changes(
+        report, program=program, since=today - timedelta(days=365), until=today, epsilon=1.0
+    )
+    assert not again.new and impact.privacy_budget_spent(program) == 2.5
+
+
+def test_the_page_says_the_budget_is_spent_and_still_shows_the_exact_figures(admin_client, program):
+    add_scores(program, "who-5", [IMPROVED] * 40 + [UNCHANGED] * 30 + [WORSE] * 25)
+    program.privacy_budget = 1.5
+    program.save()
+    admin_client.get(report_url(program.organization, program, release="noisy", epsilon="1"))
+
+    response = admin_client.get(
+        report_url(program.organization, program, release="noisy", epsilon="2")
+    )
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert (
+        "No new noisy release for this measure: it would spend epsilon 2, and the program has "
+        "already spent 1 of its privacy budget of 1.5. Nothing was spent." in text
+    )
+    assert "spent epsilon 1 of its privacy budget of 1.5 so far" in text
+    assert CAPTION.format(epsilon=2) not in text
+    assert ("Total", "95") in table_cells(response, EXACT)
+    assert PrivateRelease.objects.count() == 1
+
+
+def test_a_program_is_made_with_a_budget_in_range(admin_client, program):
+    from hearth.outcomes import services
+    from hearth.outcomes.models import Program
+
+    organization = program.organization
+    url = f"/organizations/{organization.slug}/programs/"
+    for bad, message in (
+        ("0", "Give a privacy budget of at least 0.1."),
+        ("101", "Give a privacy budget of at most 100."),
+        ("lots", "Give the privacy budget as a number, for example 10."),
+    ):
+        response = admin_client.post(url, {"name": "Walk and talk", "privacy_budget": bad})
+        assert response.status_code == 200 and message in text_of(response)
+    assert not Program.objects.filter(name="Walk and talk").exists()
+
+    response = admin_client.post(url, {"name": "Walk and talk", "privacy_budget": "4"})
+
+    made = Program.objects.get(name="Walk and talk")
+    assert response.status_code == 302 and made.privacy_budget == 4.0
+    with pytest.raises(services.ValidationError) as refused:
+        services.program_create(
+            actor=made.organization.memberships.get(role="admin").user,
+            organization=organization,
+            name="Too open",
+            privacy_budget=500,
+        )
+    assert "privacy_budget" in refused.value.message_dict
+    assert not Program.objects.filter(name="Too open").exists()

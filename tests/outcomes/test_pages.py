@@ -145,6 +145,7 @@ class TestPrograms:
         assert "Wellbeing circle" in text(listed)
         program = Program.objects.get(name="Morning walks")
         assert program.organization == s.organization and program.description == "Walk and talk"
+        assert program.privacy_budget == 10.0  # left out: the default
         assert created["Location"] == f"/organizations/{s.slug}/programs/{program.pk}/"
         assert AuditRecord.objects.filter(action="hearth.outcomes.program.created").count() == 2
 
