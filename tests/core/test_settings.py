@@ -58,3 +58,44 @@ def test_secrets_and_database_from_the_environment_win(tmp_path):
     assert not (tmp_path / "secret_key").exists()
     assert not (tmp_path / "blind_index_key").exists()
     assert "Production installs must set" not in stderr
+
+
+def run_python(data_dir, script, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("HEARTH_") and key != "DATABASE_URL"
+    }
+    environment.update({"HEARTH_DATA_DIR": str(data_dir), **env})
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+    return result.stdout.split()
+
+
+DATABASE = (
+    "import hearth.settings as s; d = s.DATABASES['default']; o = d.get('OPTIONS', {}); "
+    "print(d['CONN_MAX_AGE'], o.get('server_side_binding'), o.get('prepare_threshold'))"
+)
+POSTGRES = "postgres://postgres@127.0.0.1:5432/hearth_example"
+
+
+def test_connections_are_kept_between_requests_on_both_databases(tmp_path):
+    assert run_python(tmp_path, DATABASE)[0] == "60"
+    assert run_python(tmp_path, DATABASE, DATABASE_URL=POSTGRES)[0] == "60"
+
+
+def test_postgresql_prepares_repeated_statements_unless_turned_off(tmp_path):
+    assert run_python(tmp_path, DATABASE, DATABASE_URL=POSTGRES)[1:] == ["True", "5"]
+    assert run_python(tmp_path, DATABASE, DATABASE_URL=POSTGRES, HEARTH_PG_PREPARE="false")[1:] == [
+        "None",
+        "None",
+    ]
+    # SQLite has nothing to prepare.
+    assert run_python(tmp_path, DATABASE)[1:] == ["None", "None"]
+
+
+def test_the_wsgi_application_freezes_what_it_loaded_out_of_the_collectors_way(tmp_path):
+    [frozen] = run_python(tmp_path, "import gc, hearth.wsgi; print(gc.get_freeze_count())")
+
+    assert int(frozen) > 10_000
