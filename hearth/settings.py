@@ -274,6 +274,9 @@ EMAIL_PORT = int(os.environ.get("HEARTH_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("HEARTH_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("HEARTH_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("HEARTH_EMAIL_USE_TLS", False)
+# Notification e-mails go out when a request's transaction commits: a mail server that does not
+# answer must not hold the request (and its worker) for long.
+EMAIL_TIMEOUT = int(os.environ.get("HEARTH_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("HEARTH_FROM_EMAIL", "Hearth <no-reply@hearth.invalid>")
 
 # Which address on the network a request came from, for the audit trail. Behind a reverse

@@ -7,6 +7,7 @@ app's safe-contact policy instead, never through here."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 # Plain-language, translatable descriptions of notification kinds, registered by each app.
 _kinds: dict[str, Any] = {}
@@ -48,16 +51,29 @@ def notify(users: Iterable, *, kind: str, link: str, email: bool = True) -> list
 
 
 def _send_emails(recipients, link: str) -> None:
+    """Send the e-mails after the commit. A failure never undoes what committed (the in-app
+    notifications are made): it is logged, with how many failed and why, never the addresses."""
+    failures: dict[str, int] = {}
     for address, language in recipients:
         with translation.override(language or settings.LANGUAGE_CODE):
-            send_mail(
-                _("Something changed in Hearth"),
-                _("Something changed in Hearth that may need you. Sign in to see it:\n%(url)s")
-                % {"url": settings.HEARTH_SITE_URL.rstrip("/") + link},
-                None,
-                [address],
-                fail_silently=True,
-            )
+            try:
+                send_mail(
+                    _("Something changed in Hearth"),
+                    _("Something changed in Hearth that may need you. Sign in to see it:\n%(url)s")
+                    % {"url": settings.HEARTH_SITE_URL.rstrip("/") + link},
+                    None,
+                    [address],
+                )
+            except Exception as error:  # the mail server's trouble, whatever its kind
+                failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
+    if failures:
+        logger.warning(
+            "%d of %d notification e-mails could not be sent (%s); the in-app notifications "
+            "were made. Check the HEARTH_EMAIL_* settings and the mail server.",
+            sum(failures.values()),
+            len(recipients),
+            ", ".join(f"{name}: {count}" for name, count in sorted(failures.items())),
+        )
 
 
 def unread_count(user) -> int:

@@ -1,8 +1,10 @@
+import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
@@ -272,6 +274,38 @@ class TestFollowUp:
         assert (note.kind, note.link) == ("referral.accepted", f"/referrals/{referral.pk}/")
         assert [m.to for m in mail.outbox] == [[p.sender_staff.email]]
         assert "Robin" not in mail.outbox[0].body and "accepted" not in mail.outbox[0].body.lower()
+
+    def test_a_mail_server_that_fails_leaves_the_transition_and_logs_without_addresses(
+        self, django_capture_on_commit_callbacks, settings, caplog
+    ):
+        settings.EMAIL_BACKEND = "tests.referrals.test_services.RefusingMailServer"
+        p = pair()
+        referral = refer(p, **PERSON)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            moved = services.referral_transition(
+                actor=p.receiver_staff,
+                organization=p.receiver,
+                referral_id=referral.pk,
+                to_status="accepted",
+            )
+
+        referral.refresh_from_db()
+        assert moved.status == referral.status == "accepted"
+        assert Notification.objects.filter(user=p.sender_staff, kind="referral.accepted").exists()
+        [warning] = [r for r in caplog.records if r.name == "hearth.core.notifications"]
+        assert warning.levelname == "WARNING"
+        assert "1 of 1 notification e-mails could not be sent (SMTPConnectError: 1)" in (
+            warning.getMessage()
+        )
+        assert p.sender_staff.email not in warning.getMessage()
+
+
+class RefusingMailServer(BaseEmailBackend):
+    """Django's e-mail backend interface with a mail server that will not talk."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPConnectError(421, "not today")
 
 
 class TestFhirAndErasure:
