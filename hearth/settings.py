@@ -149,7 +149,7 @@ if DATABASES["default"]["ENGINE"] == "hearth.core.db.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue instead of
     # failing half-way; WAL lets readers continue while one writes. Connections are kept between
     # requests like PostgreSQL's (CONN_MAX_AGE above): opening one and setting it up cost about
-    # 2.5 ms of CPU a request, more than a whole page of reads (benchmarks/README.md).
+    # 2.5 ms of CPU a request, more than reading a referral through the API (benchmarks/README.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

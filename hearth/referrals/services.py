@@ -735,7 +735,7 @@ def _token_query(connection) -> tuple:
     def column(model, alias: str, name: str) -> str:
         return f"{alias}.{quote(model._meta.get_field(name).column)}"
 
-    parts = []  # (model, attnames, [(position, converters)])
+    parts = []  # (model, attnames, [(position in the row, converters, column)])
     selected = []
     for model, alias in ((ApiToken, "t"), (User, "u"), (Organization, "o")):
         converters = []
@@ -746,9 +746,10 @@ def _token_query(connection) -> tuple:
                 converters.append((len(selected), found, col))
             selected.append(f"{alias}.{quote(field.column)}")
         parts.append((model, [f.attname for f in model._meta.concrete_fields], converters))
-    token, user, membership = (
+    token, user, organization, membership = (
         lambda name: column(ApiToken, "t", name),
         lambda name: column(User, "u", name),
+        lambda name: column(Organization, "o", name),
         lambda name: column(Membership, "m", name),
     )
     # Identifiers only, quoted by the backend; the digest is the one parameter.
@@ -757,7 +758,7 @@ def _token_query(connection) -> tuple:
         f"FROM {quote(ApiToken._meta.db_table)} t "
         f"JOIN {quote(User._meta.db_table)} u ON {user('id')} = {token('user')} "
         f"JOIN {quote(Organization._meta.db_table)} o "
-        f"ON {column(Organization, 'o', 'id')} = {token('organization')} "
+        f"ON {organization('id')} = {token('organization')} "
         f"LEFT JOIN {quote(Membership._meta.db_table)} m ON {membership('user')} = "
         f"{token('user')} AND {membership('organization')} = {token('organization')} "
         f"WHERE {token('token_hash')} = %s AND {token('revoked_at')} IS NULL"

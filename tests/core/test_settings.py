@@ -7,21 +7,26 @@ import subprocess
 import sys
 
 
-def load_settings(data_dir, **env):
+def python(data_dir, script, **env):
+    """Run `script` in a fresh interpreter with only these Hearth settings in its environment."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("HEARTH_") and key != "DATABASE_URL"
     }
     environment.update({"HEARTH_DATA_DIR": str(data_dir), **env})
+    return subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+
+
+def load_settings(data_dir, **env):
     script = (
         "import hearth.settings as s; "
         "print(s.SECRET_KEY); print(s.HEARTH_KEY_ENCRYPTION_KEY); print(s.DEBUG); "
         "print(s.DATABASES['default']['ENGINE']); print(s.DATABASES['default']['NAME'])"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
-    )
+    result = python(data_dir, script, **env)
     return result.stdout.splitlines(), result.stderr
 
 
@@ -61,16 +66,7 @@ def test_secrets_and_database_from_the_environment_win(tmp_path):
 
 
 def run_python(data_dir, script, **env):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("HEARTH_") and key != "DATABASE_URL"
-    }
-    environment.update({"HEARTH_DATA_DIR": str(data_dir), **env})
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
-    )
-    return result.stdout.split()
+    return python(data_dir, script, **env).stdout.split()
 
 
 DATABASE = (
