@@ -69,3 +69,19 @@ class TaxonomyTermFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Term {n}")
     description = "A term"
     taxonomy = factory.SubFactory(TaxonomyFactory)
+
+
+def earlier_search_index() -> None:
+    """An index on disk as an earlier version of Hearth left it: another schema, one document."""
+    import tantivy
+
+    from hearth.directory import search
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True)
+    search.index_dir().mkdir(parents=True)
+    old = tantivy.Index(builder.build(), path=str(search.index_dir()))
+    writer = old.writer()
+    writer.add_document(tantivy.Document(id="old"))
+    writer.commit()
+    writer.wait_merging_threads()

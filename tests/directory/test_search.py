@@ -11,6 +11,7 @@ from tests.directory.factories import (
     ServiceAtLocationFactory,
     ServiceFactory,
     TaxonomyTermFactory,
+    earlier_search_index,
 )
 
 pytestmark = pytest.mark.django_db
@@ -187,17 +188,7 @@ def test_distance_sort_needs_a_place():
 
 
 def test_an_index_of_an_earlier_schema_asks_for_a_rebuild_and_the_rebuild_replaces_it():
-    import tantivy
-
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", stored=True)
-    search.index_dir().mkdir(parents=True)
-    old = tantivy.Index(builder.build(), path=str(search.index_dir()))
-    writer = old.writer()
-    writer.add_document(tantivy.Document(id="old"))
-    writer.commit()
-    writer.wait_merging_threads()
-    del writer, old
+    earlier_search_index()
     ServiceAtLocationFactory(service__name="Food pantry")
     ServiceAtLocationFactory(service__name="Food bank")
 

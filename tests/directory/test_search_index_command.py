@@ -2,12 +2,11 @@
 when it is missing or was built by an earlier version of Hearth."""
 
 import pytest
-import tantivy
 from django.core.management import call_command
 
 from hearth.directory import search
 from hearth.directory.search import SearchQuery
-from tests.directory.factories import ServiceAtLocationFactory
+from tests.directory.factories import ServiceAtLocationFactory, earlier_search_index
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +17,7 @@ def ensure(capsys) -> str:
 
 
 def test_an_index_of_an_earlier_schema_is_rebuilt(capsys):
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", stored=True)
-    search.index_dir().mkdir(parents=True)
-    old = tantivy.Index(builder.build(), path=str(search.index_dir()))
-    writer = old.writer()
-    writer.add_document(tantivy.Document(id="old"))
-    writer.commit()
-    writer.wait_merging_threads()
-    del writer, old
+    earlier_search_index()
     ServiceAtLocationFactory(service__name="Food pantry")
     search.reset()
 
